@@ -1,0 +1,38 @@
+/**
+ * The Check contract. A check is a plain object `satisfies Check<F>` listed once in checks/index.ts;
+ * the runner never names a check. `collect` gathers raw facts through the context (host files and
+ * commands only through ctx); `evaluate` is pure.
+ */
+import type { CheckOptions } from './options.ts';
+import type { CheckStatus } from './report.ts';
+import type { Facts } from './facts.ts';
+import type { HostRoot } from '../host/root.ts';
+import type { Exec } from '../host/exec.ts';
+
+export interface CheckOutcome {
+  status: CheckStatus;
+  summary: string;
+  evidence: string[];
+  remediation: string[];
+}
+
+export interface CheckContext {
+  options: CheckOptions;
+  host: HostRoot;
+  exec: Exec;
+  facts: Facts;
+  now: () => Date;
+}
+
+export interface Check<F = unknown> {
+  /** kebab-case; equals the file name under checks/. */
+  id: string;
+  title: string;
+  /** A reason to skip with these options (e.g. `--probe` not given), or undefined to run. */
+  skipReason?(options: CheckOptions): string | undefined;
+  collect(ctx: CheckContext): Promise<F>;
+  evaluate(facts: F, options: CheckOptions): CheckOutcome;
+}
+
+/** Erases the facts type so checks of different F can share one list. */
+export type AnyCheck = Check<any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,27 @@
+/**
+ * Facts: memoised gatherers shared by all checks of one run, so that a fact (the loaded modules, the
+ * node's iptables backend) is read once and every check, the report and fixes see the same value.
+ */
+import type { RuleBackend, ModuleReport } from './report.ts';
+import type { Requirements } from './requirements.types.ts';
+import type { IptablesObservation } from '../iptables/types.ts';
+import type { KernelFacts, KconfigFacts, ModuleInventory } from '../modules/types.ts';
+
+export interface MeshBackendChoice {
+  backend: RuleBackend;
+  source: 'flag' | 'auto';
+  /** One line: why this backend (flag, or what the node uses). */
+  reason: string;
+}
+
+export interface Facts {
+  kernel(): Promise<KernelFacts>;
+  kconfig(): Promise<KconfigFacts>;
+  moduleInventory(): Promise<ModuleInventory>;
+  iptables(): Promise<IptablesObservation>;
+  /** The backend requirements are derived for: `--backend`, or the node's own (auto). */
+  meshBackend(): Promise<MeshBackendChoice>;
+  requirements(backend?: RuleBackend): Promise<Requirements>;
+  /** State of every module required for the given backend mode (default: the mesh backend). */
+  moduleStates(backend?: RuleBackend): Promise<ModuleReport[]>;
+}

@@ -1,0 +1,35 @@
+/**
+ * The check options shared by every command that runs the checks (`check`, `fix`, `diagnose`, `agent`).
+ * Validated with zod at the CLI boundary; the rest of the code receives a parsed CheckOptions.
+ */
+import { z } from 'zod';
+import { MeshSchema } from './report.ts';
+
+export const BackendChoiceSchema = z.enum(['auto', 'nft', 'legacy']);
+export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
+
+export const InterceptionSchema = z.enum(['redirect', 'tproxy']);
+export type Interception = z.infer<typeof InterceptionSchema>;
+
+/** Container names of the mesh init containers the log scan and watcher look for. */
+export const DEFAULT_INIT_CONTAINERS = ['istio-init', 'istio-validation', 'linkerd-init'] as const;
+
+export const CheckOptionsSchema = z.object({
+  mesh: MeshSchema.default('istio'),
+  backend: BackendChoiceSchema.default('auto'),
+  dnsCapture: z.boolean().default(false),
+  interception: InterceptionSchema.default('redirect'),
+  ipv6: z.boolean().default(false),
+  probe: z.boolean().default(false),
+  hostRoot: z.string().min(1).default('/'),
+  /** Extra init container names to scan and watch, on top of the defaults. */
+  initContainers: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).default([]),
+  /** Node name for the report; defaults to the host name. */
+  nodeName: z.string().min(1).optional(),
+});
+export type CheckOptions = z.infer<typeof CheckOptionsSchema>;
+
+/** CheckOptions with every default applied, for tests and library callers. */
+export function checkOptions(partial: Partial<CheckOptions> = {}): CheckOptions {
+  return CheckOptionsSchema.parse(partial);
+}
