@@ -4,7 +4,7 @@
  * commands only through ctx); `evaluate` is pure.
  */
 import type { CheckOptions } from './options.ts';
-import type { CheckStatus } from './report.ts';
+import type { CheckStatus, InitContainerFinding } from './report.ts';
 import type { Facts } from './facts.ts';
 import type { HostRoot } from '../host/root.ts';
 import type { Exec } from '../host/exec.ts';
@@ -32,6 +32,13 @@ export interface Check<F = unknown> {
   skipReason?(options: CheckOptions): string | undefined;
   collect(ctx: CheckContext): Promise<F>;
   evaluate(facts: F, options: CheckOptions): CheckOutcome;
+  /** Sections of the report this check's facts fill, beyond its own result. */
+  reportSections?(facts: F): ReportSections;
+}
+
+/** Report sections a check may contribute (see Check.reportSections). */
+export interface ReportSections {
+  initContainers?: InitContainerFinding[];
 }
 
 /** Erases the facts type so checks of different F can share one list. */

@@ -6,6 +6,7 @@ import type { RuleBackend, ModuleReport } from './report.ts';
 import type { Requirements } from './requirements.types.ts';
 import type { IptablesObservation } from '../iptables/types.ts';
 import type { KernelFacts, KconfigFacts, ModuleInventory } from '../modules/types.ts';
+import type { OsInfo } from '../host/os-family.ts';
 
 export interface MeshBackendChoice {
   backend: RuleBackend;
@@ -16,6 +17,8 @@ export interface MeshBackendChoice {
 
 export interface Facts {
   kernel(): Promise<KernelFacts>;
+  /** /etc/os-release, classified; `source` is the file read (undefined when none). */
+  os(): Promise<OsInfo & { source?: string }>;
   kconfig(): Promise<KconfigFacts>;
   moduleInventory(): Promise<ModuleInventory>;
   iptables(): Promise<IptablesObservation>;

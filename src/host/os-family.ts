@@ -4,7 +4,7 @@
  * - `immutable`: Talos, Bottlerocket, Flatcar, Container-Optimized OS: /lib/modules and usually
  *   /etc/modules-load.d are read-only or managed; modules are persisted through the OS's own config.
  */
-import type { OsRelease } from './parse/os-release.ts';
+import { parseOsRelease, type OsRelease } from './parse/os-release.ts';
 
 export type OsFamily = 'debian' | 'ubuntu' | 'rhel' | 'fedora' | 'suse' | 'alpine' | 'amazon' | 'immutable' | 'other';
 
@@ -47,7 +47,6 @@ export function classifyOs(release: OsRelease): OsInfo {
 
 /** Reads and classifies /etc/os-release (falling back to /usr/lib/os-release) below the host root. */
 export async function readOsInfo(host: { readText(p: string): Promise<string | undefined> }): Promise<OsInfo & { source?: string }> {
-  const { parseOsRelease } = await import('./parse/os-release.ts');
   for (const candidate of ['/etc/os-release', '/usr/lib/os-release']) {
     const text = await host.readText(candidate);
     if (text !== undefined) return { ...classifyOs(parseOsRelease(text)), source: candidate };

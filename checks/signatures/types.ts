@@ -1,0 +1,52 @@
+/**
+ * The shape of one init-container log signature. Signatures are data: the engine in
+ * src/diagnose/classify.ts matches them and derives modules; no signature carries code.
+ */
+import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
+
+/**
+ * Named groups a pattern may capture, which the engine turns into modules, table and extension:
+ * `family` (iptables | ip6tables), `backend` (legacy | nf_tables), `table`, `ext` (match/target name),
+ * `kind` (match | target), `module` (a module name as modprobe or SELinux prints it), `chain`, `line`
+ * (the failing iptables-restore line number), `binary`.
+ */
+export interface Signature {
+  /** kebab-case, unique. */
+  id: string;
+  category: DiagnosisCategory;
+  /** true when the node (kernel, modules, backend, SELinux, IPv6) explains the failure. */
+  nodeProblem: boolean;
+  /** Higher wins when one log holds several failures (SELinux before privileges before a table...). */
+  priority: number;
+  /** Real wordings across versions; any one matching a line is a hit. Kept free of nested quantifiers. */
+  patterns: RegExp[];
+  /**
+   * Where modules come from: the named groups (default), the iptables command logged just before the
+   * matched line, the iptables-restore input line the error points at, or nowhere.
+   */
+  derive?: 'groups' | 'previous-command' | 'restore-line' | 'none';
+  /** Fixed modules; `{core}` expands to ip_tables / ip6_tables (or nf_tables on nft) for the family. */
+  modules?: string[];
+  /** Extra conditions, all of which must hold for the signature to apply. */
+  when?: {
+    /** The iptables command logged within a few lines before the match must match this. */
+    previousCommand?: RegExp;
+    /** The iptables-restore input line named by the `line` group (as printed in the log) must match. */
+    restoreLine?: RegExp;
+    /** Some line of the log (anywhere) must match. */
+    elsewhere?: RegExp;
+    /** Derivation must have produced at least one module (else the next signature gets the line). */
+    derivedModules?: boolean;
+  };
+  /**
+   * Applies without any text match when the container context says so (exit code documented by the
+   * mesh, container name, pod label); the matched line is then a description of that context.
+   */
+  context?: { exitCodes?: number[]; containers?: RegExp; labels?: Record<string, string> };
+  /** Plain explanation; placeholders {table} {extension} {modules} {chain} {line} {restoreLine} {family}. */
+  explanation: string;
+  /** Exact steps; same placeholders. */
+  remediation: string[];
+  /** Where the wording was seen: issue/doc URL or repo+path. */
+  source: string;
+}

@@ -1,0 +1,55 @@
+/**
+ * `sysctl`: net.bridge.bridge-nf-call-iptables (bridged pod traffic must traverse iptables; exists only
+ * once br_netfilter is loaded) and net.ipv4.ip_forward (pod routing).
+ */
+import type { Check } from '../src/core/check.ts';
+
+interface SysctlFacts {
+  bridgeNfCallIptables?: string;
+  ipForward?: string;
+}
+
+const BRIDGE = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+const FORWARD = '/proc/sys/net/ipv4/ip_forward';
+const PERSIST = '/etc/sysctl.d/99-mesh-preflight.conf';
+
+export const sysctlCheck = {
+  id: 'sysctl',
+  title: 'Kernel network settings',
+  async collect(ctx) {
+    const [bridge, forward] = await Promise.all([ctx.host.readText(BRIDGE), ctx.host.readText(FORWARD)]);
+    return { bridgeNfCallIptables: bridge?.trim(), ipForward: forward?.trim() };
+  },
+  evaluate({ bridgeNfCallIptables, ipForward }) {
+    const evidence: string[] = [];
+    const problems: string[] = [];
+    const remediation: string[] = [];
+    if (bridgeNfCallIptables === undefined) {
+      evidence.push(`${BRIDGE}: absent (br_netfilter not loaded)`);
+      problems.push('br_netfilter not loaded, so bridged traffic bypasses iptables');
+      remediation.push('modprobe br_netfilter && sysctl -w net.bridge.bridge-nf-call-iptables=1');
+    } else {
+      evidence.push(`${BRIDGE}: ${bridgeNfCallIptables}`);
+      if (bridgeNfCallIptables !== '1') {
+        problems.push('net.bridge.bridge-nf-call-iptables is 0');
+        remediation.push('sysctl -w net.bridge.bridge-nf-call-iptables=1');
+        remediation.push(`echo 'net.bridge.bridge-nf-call-iptables = 1' >> ${PERSIST}`);
+      }
+    }
+    if (ipForward === undefined) {
+      evidence.push(`${FORWARD}: absent`);
+    } else {
+      evidence.push(`${FORWARD}: ${ipForward}`);
+      if (ipForward !== '1') {
+        problems.push('net.ipv4.ip_forward is 0 (pods cannot be routed)');
+        remediation.push('sysctl -w net.ipv4.ip_forward=1');
+        remediation.push(`echo 'net.ipv4.ip_forward = 1' >> ${PERSIST}`);
+      }
+    }
+    if (bridgeNfCallIptables === undefined && ipForward === undefined) {
+      return { status: 'skip', summary: 'no /proc/sys below the host root', evidence, remediation: ['Mount the host /proc/sys read-only under the host root.'] };
+    }
+    if (problems.length > 0) return { status: 'warn', summary: problems.join('; '), evidence, remediation };
+    return { status: 'pass', summary: 'bridge-nf-call-iptables=1, ip_forward=1', evidence, remediation };
+  },
+} satisfies Check<SysctlFacts>;

@@ -1,0 +1,76 @@
+/**
+ * The check flags every command that runs the checks takes (`check`, `fix`, `diagnose`, `agent`),
+ * declared once, parsed into CheckOptions with zod.
+ */
+import { stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { CheckOptionsSchema, type CheckOptions } from '../core/options.ts';
+import { UsageError } from '../core/errors.ts';
+
+/** Adds the shared check flags to a command. */
+export function addCheckFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--mesh <mesh>', 'mesh whose interception to check').choices(['istio', 'linkerd']).default('istio'))
+    .addOption(
+      new Option('--backend <backend>', 'iptables mode of the mesh init container (auto: what the node uses)')
+        .choices(['auto', 'nft', 'legacy'])
+        .default('auto'),
+    )
+    .option('--dns-capture', 'the mesh captures DNS (Istio ISTIO_META_DNS_CAPTURE: raw table, CT zones)', false)
+    .addOption(new Option('--interception <mode>', 'inbound interception mode').choices(['redirect', 'tproxy']).default('redirect'))
+    .option('--ipv6', 'the mesh also programs ip6tables', false)
+    .option('--probe', 'apply the real rule set in a throwaway network namespace (touches the kernel)', false)
+    .option('--host-root <dir>', 'read every host file below this directory', '/')
+    .option('--init-container <name>', 'extra init container name to scan and watch (repeatable)', collect, [])
+    .option('--node-name <name>', 'node name for the report (default: NODE_NAME, then the host name)');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const RawCheckFlagsSchema = z.object({
+  mesh: z.string(),
+  backend: z.string(),
+  dnsCapture: z.boolean(),
+  interception: z.string(),
+  ipv6: z.boolean(),
+  probe: z.boolean(),
+  hostRoot: z.string(),
+  initContainer: z.array(z.string()),
+  nodeName: z.string().optional(),
+});
+
+const FLAG_NAMES: Record<string, string> = {
+  hostRoot: '--host-root',
+  initContainers: '--init-container',
+  nodeName: '--node-name',
+  dnsCapture: '--dns-capture',
+};
+
+/** Validates commander's parsed options into CheckOptions; a bad value is a one-line UsageError. */
+export async function parseCheckFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<CheckOptions> {
+  const flags = RawCheckFlagsSchema.parse(raw);
+  const parsed = CheckOptionsSchema.safeParse({
+    mesh: flags.mesh,
+    backend: flags.backend,
+    dnsCapture: flags.dnsCapture,
+    interception: flags.interception,
+    ipv6: flags.ipv6,
+    probe: flags.probe,
+    hostRoot: flags.hostRoot,
+    initContainers: flags.initContainer,
+    nodeName: flags.nodeName ?? (env['NODE_NAME'] || undefined),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const flag = FLAG_NAMES[key] ?? `--${key}`;
+    throw new UsageError(`invalid ${flag}: ${issue.message}`);
+  }
+  const hostRoot = parsed.data.hostRoot;
+  const info = await stat(hostRoot).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`invalid --host-root ${hostRoot}: expected an existing directory`);
+  return parsed.data;
+}

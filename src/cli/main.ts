@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * The CLI shell: argv → command. The one place where errors become exit codes:
+ * 0 ready (or degraded without --strict), 1 not ready, 2 usage or internal error.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { addCheckFlags, parseCheckFlags } from './check-flags.ts';
+import { colorWanted } from './render.ts';
+import { packageVersion } from './version.ts';
+import { ExitError, UsageError } from '../core/errors.ts';
+
+function outputOption(): Option {
+  return new Option('--output <format>', 'table or json (default: table on a TTY, json otherwise)').choices(['table', 'json']);
+}
+
+function defaultOutput(value: unknown): 'table' | 'json' {
+  if (value === 'table' || value === 'json') return value;
+  return process.stdout.isTTY ? 'table' : 'json';
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mesh-preflight')
+    .description('Can a service mesh set up its traffic interception on this Kubernetes node?')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true);
+
+  addCheckFlags(
+    program
+      .command('check', { isDefault: true })
+      .description('check this node (kernel, netfilter modules, iptables backend, rule dry-run)')
+      .addOption(outputOption())
+      .option('--strict', 'warnings fail too (exit 1 when degraded)', false),
+  ).action(async (raw: Record<string, unknown>) => {
+    const options = await parseCheckFlags(raw);
+    const { runCheck } = await import('./commands/check.ts');
+    const output = defaultOutput(raw['output']);
+    const result = await runCheck(options, { output, strict: raw['strict'] === true, color: colorWanted(process.stdout) });
+    process.stdout.write(result.stdout);
+    if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+  });
+
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ExitError) return error.exitCode;
+  if (error instanceof CommanderError) {
+    // commander already printed its one-line message; help and version are successes.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`mesh-preflight: ${error.message}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mesh-preflight: internal error: ${message.split('\n')[0]} (please report it)\n`);
+  if (process.env['MESH_PREFLIGHT_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 2;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = 2;
+  },
+);

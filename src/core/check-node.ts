@@ -1,0 +1,64 @@
+/**
+ * Checking a node: build the context, run every listed check, assemble the report. This is the one
+ * function that `check`, `fix`, `diagnose` and the agent call.
+ */
+import os from 'node:os';
+import type { CheckContext } from './check.ts';
+import { HostFacts } from './host-facts.ts';
+import { iptablesSection } from './iptables-section.ts';
+import type { CheckOptions } from './options.ts';
+import { ReportSchema, verdictOf, type Report } from './report.ts';
+import { runChecks } from './runner.ts';
+import { allChecks } from '../../checks/index.ts';
+import type { AnyCheck } from './check.ts';
+import { realExec, type Exec } from '../host/exec.ts';
+import { HostRoot } from '../host/root.ts';
+import type { ModuleKnowledge } from '../modules/state.ts';
+
+export interface CheckNodeDeps {
+  exec?: Exec;
+  now?: () => Date;
+  checks?: readonly AnyCheck[];
+  knowledge?: ModuleKnowledge;
+}
+
+export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {}): Promise<Report> {
+  const host = new HostRoot(options.hostRoot);
+  const exec = deps.exec ?? realExec;
+  const now = deps.now ?? (() => new Date());
+  const facts = new HostFacts({ options, host, exec, knowledge: deps.knowledge });
+  const ctx: CheckContext = { options, host, exec, facts, now };
+
+  const runs = await runChecks(deps.checks ?? allChecks, ctx);
+  const checks = runs.map((run) => run.result);
+  const [kernel, osInfo, modules, iptables] = await Promise.all([
+    facts.kernel(),
+    facts.os(),
+    facts.moduleStates().catch(() => []),
+    iptablesSection(facts).catch(() => undefined),
+  ]);
+
+  return ReportSchema.parse({
+    schemaVersion: 1,
+    node: options.nodeName ?? os.hostname(),
+    mesh: options.mesh,
+    verdict: verdictOf(checks),
+    generatedAt: now().toISOString(),
+    options: {
+      mesh: options.mesh,
+      backend: options.backend,
+      dnsCapture: options.dnsCapture,
+      interception: options.interception,
+      ipv6: options.ipv6,
+      probe: options.probe,
+      hostRoot: options.hostRoot,
+    },
+    kernel: { release: kernel.release, version: kernel.version },
+    os: { id: osInfo.id, prettyName: osInfo.prettyName, family: osInfo.family },
+    checks,
+    modules,
+    iptables,
+    initContainers: runs.flatMap((run) => run.sections.initContainers ?? []),
+    fixes: [],
+  });
+}

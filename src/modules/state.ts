@@ -1,0 +1,129 @@
+/**
+ * Decides each required module's state from the facts:
+ *   loaded   — in /proc/modules or /sys/module/<name>/initstate;
+ *   builtin  — in modules.builtin, /sys/module without initstate, or its config symbol is `=y`;
+ *   loadable — the running release's tree has its file (modules.dep or the .ko* itself);
+ *   missing  — proven absent: config `is not set`, `=m` without a file in the running tree, a complete
+ *              tree without it, CONFIG_MODULES off, or no tree for the running release while other
+ *              releases have one (kernel upgraded without a reboot);
+ *   unknown  — nothing visible decides (no tree, no config: e.g. /lib/modules not mounted).
+ * A name absent from /proc/modules is never by itself "missing" (the classic `lsmod | grep` false alarm).
+ */
+import type { ModuleReport, ModuleState } from '../core/report.ts';
+import { normalizeModuleName } from '../host/parse/modules-files.ts';
+import type { KconfigFacts, KernelFacts, KernelVersion, ModuleInventory } from './types.ts';
+
+/** Kernel knowledge the decision needs (checks/kernel-data supplies it). */
+export interface ModuleKnowledge {
+  kconfigSymbolsFor(module: string): string[];
+  resolveModule(
+    name: string,
+    kernel: KernelVersion | undefined,
+    kernelRelease?: string,
+  ): { name: string; providedBy?: string; note?: string };
+}
+
+export interface ModuleFacts {
+  kernel: KernelFacts;
+  kconfig: KconfigFacts;
+  inventory: ModuleInventory;
+}
+
+interface Decision {
+  state: ModuleState;
+  source: string;
+}
+
+export function decideModuleState(
+  requested: string,
+  facts: ModuleFacts,
+  knowledge: ModuleKnowledge,
+  requiredFor: string[] = [],
+): ModuleReport {
+  const resolved = knowledge.resolveModule(requested, facts.kernel.parsed, facts.kernel.release);
+  const own = decideOne(resolved.name === requested ? requested : resolved.name, facts, knowledge, [requested]);
+  if (!resolved.providedBy || resolved.providedBy === requested) {
+    return { name: requested, ...own, requiredFor };
+  }
+  // Merged/renamed: the code lives in another module on this kernel; its state is the one that counts,
+  // unless the feature's own config symbol proves it compiled out.
+  const carrier = decideOne(resolved.providedBy, facts, knowledge, []);
+  const featureOff = own.state === 'missing' && own.source.startsWith('config:');
+  const decision = featureOff ? own : carrier;
+  const note = resolved.note ? ` (${resolved.note})` : '';
+  return {
+    name: requested,
+    state: decision.state,
+    source: `${decision.source}; provided by ${resolved.providedBy}${note}`,
+    requiredFor,
+    providedBy: resolved.providedBy,
+  };
+}
+
+function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge, alsoKnownAs: string[]): Decision {
+  const { inventory, kconfig, kernel } = facts;
+  const candidates = uniqueNames([name, ...alsoKnownAs, ...aliasTargets(name, inventory), ...alsoKnownAs.flatMap((n) => aliasTargets(n, inventory))]);
+
+  for (const candidate of candidates) {
+    if (inventory.loaded.has(candidate)) return { state: 'loaded', source: `/proc/modules: ${candidate}` };
+  }
+  for (const candidate of candidates) {
+    const sys = inventory.sysModule.get(candidate);
+    if (sys === 'loaded') return { state: 'loaded', source: `/sys/module/${candidate}/initstate` };
+  }
+  for (const candidate of candidates) {
+    if (inventory.builtin.has(candidate)) return { state: 'builtin', source: `${inventory.treeDir}/modules.builtin` };
+  }
+  const symbols = uniqueNames([name, ...alsoKnownAs].flatMap((n) => knowledge.kconfigSymbolsFor(n)));
+  const configValue = symbols
+    .map((symbol) => ({ symbol, value: kconfig.values.get(symbol) }))
+    .find((entry) => entry.value !== undefined);
+  if (configValue?.value === 'y') {
+    return { state: 'builtin', source: `${kconfig.source}: ${configValue.symbol}=y` };
+  }
+  for (const candidate of candidates) {
+    if (inventory.sysModule.get(candidate) === 'builtin') {
+      return { state: 'builtin', source: `/sys/module/${candidate} (no initstate: built in)` };
+    }
+  }
+  for (const candidate of candidates) {
+    const file = inventory.files.get(candidate);
+    if (file) return { state: 'loadable', source: `${inventory.treeDir}/${file}` };
+  }
+  if (configValue?.value === 'n') {
+    return { state: 'missing', source: `config: ${kconfig.source}: # ${configValue.symbol} is not set` };
+  }
+  if (kconfig.values.get('CONFIG_MODULES') === 'n') {
+    return { state: 'missing', source: `config: ${kconfig.source}: CONFIG_MODULES is off and ${symbols[0] ?? name} is not =y` };
+  }
+  if (!inventory.treeDir && inventory.otherTrees.length > 0) {
+    return {
+      state: 'missing',
+      source: `no module tree for the running release ${kernel.release ?? '?'} (only ${inventory.otherTrees.join(', ')}): kernel upgraded without a reboot`,
+    };
+  }
+  if (inventory.treeDir && configValue?.value === 'm') {
+    return { state: 'missing', source: `${kconfig.source}: ${configValue.symbol}=m but no ${name} file in ${inventory.treeDir}` };
+  }
+  if (inventory.treeDir && inventory.filesSource && inventory.builtinReadable) {
+    return { state: 'missing', source: `not in ${inventory.treeDir}/modules.builtin nor ${inventory.filesSource}` };
+  }
+  return { state: 'unknown', source: unknownReason(facts) };
+}
+
+function unknownReason({ inventory, kconfig, kernel }: ModuleFacts): string {
+  const parts: string[] = [];
+  if (!kernel.release) parts.push('kernel release unreadable');
+  if (!inventory.treeDir) parts.push(`no module tree for ${kernel.release ?? 'the running release'} under /lib/modules or /usr/lib/modules`);
+  else if (!inventory.builtinReadable) parts.push(`${inventory.treeDir}/modules.builtin unreadable`);
+  parts.push(kconfig.source ? `not named in ${kconfig.source}` : 'no kernel config found');
+  return `cannot tell: ${parts.join('; ')}`;
+}
+
+function aliasTargets(name: string, inventory: ModuleInventory): string[] {
+  return inventory.aliases.get(normalizeModuleName(name)) ?? [];
+}
+
+function uniqueNames(names: string[]): string[] {
+  return [...new Set(names.map(normalizeModuleName))];
+}
