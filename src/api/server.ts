@@ -4,7 +4,7 @@
  * route group (docs/Reference/Plugins.md); the error and not-found handlers are set on the root before
  * the plugins are registered, so every group inherits them.
  */
-import { fastify } from 'fastify';
+import { LogController, fastify } from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiDeps } from './types.ts';
 import { createMetrics } from './metrics.ts';
@@ -29,7 +29,11 @@ const BODY_LIMIT = 16 * 1024;
 
 /** Builds the API server for `deps`; the caller decides when (and whether) to listen. */
 export function buildServer(deps: ApiDeps, opts: ServerOptions = {}): FastifyInstance {
-  const app = fastify({ logger: opts.logger ?? false, disableRequestLogging: true, bodyLimit: BODY_LIMIT });
+  const app = fastify({
+    logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+  });
   const metrics = deps.metrics ?? createMetrics();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
