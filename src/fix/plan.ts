@@ -16,8 +16,13 @@ import { configSymbolFor } from './kconfig-symbols.ts';
 import { immutableOsAdvice, notWritableAdvice, type OsPersistAdvice } from './os-persistence.ts';
 import { PERSIST_PATH, isOwnedContent, parseModulesLoadFile, renderPersistFile } from './persist-file.ts';
 
-/** Strict module-name shape (kernel names use `_`, `-` is an accepted spelling; xt_REDIRECT has capitals). */
-export const MODULE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,56}$/;
+/**
+ * Strict module-name shape: kernel names use `_` (`-` is an accepted spelling), xt_REDIRECT has
+ * capitals. At most 55 characters: struct module has `char name[MODULE_NAME_LEN]`, MODULE_NAME_LEN =
+ * 64 - sizeof(unsigned long) = 56 on 64-bit including the NUL (include/linux/module.h, moduleparam.h).
+ * No leading `-`, so a name can never read as a modprobe option (we also pass `--`).
+ */
+export const MODULE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,54}$/;
 
 /** The current content of the persist file, when it exists. */
 export interface ExistingFile {
