@@ -1,0 +1,114 @@
+import test from 'ava';
+import { profiles } from '../../checks/profiles/index.ts';
+import type { MeshProfile, Table } from '../../checks/profiles/types.ts';
+import { EXTENSIONS, kconfigSymbolsFor } from '../../checks/kernel-data/netfilter-map.ts';
+import { knownModuleNames } from '../../checks/kernel-data/module-history.ts';
+import { deriveRequirements, effectiveVariant, conditionHolds } from '../../src/core/requirements.ts';
+import type { RequirementOptions } from '../../src/core/requirements.types.ts';
+
+// A citation is a URL or `owner/repo path…`.
+const CITATION = /(https:\/\/\S+|\b[\w.-]+\/[\w.-]+ [\w./-]+)/;
+
+function allOptions(): RequirementOptions[] {
+  const out: RequirementOptions[] = [];
+  for (const mesh of ['istio', 'linkerd'] as const)
+    for (const backend of ['legacy', 'nft'] as const)
+      for (const dnsCapture of [false, true])
+        for (const interception of ['redirect', 'tproxy'] as const)
+          for (const ipv6 of [false, true]) out.push({ mesh, backend, dnsCapture, interception, ipv6 });
+  return out;
+}
+
+const list = Object.values(profiles) as MeshProfile[];
+
+test('profiles are keyed by their own mesh', (t) => {
+  for (const [key, p] of Object.entries(profiles)) t.is(p.mesh, key);
+});
+
+test('every profile entry carries a source citation', (t) => {
+  for (const p of list) {
+    const cited: [string, string][] = [
+      ['proxyUidSource', p.proxyUidSource],
+      ['initContainersSource', p.initContainersSource],
+      ['ruleset', p.ruleset.source],
+      ['minKernel.legacy', p.minKernel.legacy.source],
+      ['minKernel.nft', p.minKernel.nft.source],
+      ...p.tables.map((e): [string, string] => [`table ${e.table}`, e.source]),
+      ...p.extensions.map((e): [string, string] => [`${e.kind} ${e.name}`, e.source]),
+      ...p.node.map((e): [string, string] => [`node ${e.module}`, e.source]),
+      ...p.kconfig.map((e): [string, string] => [`kconfig ${e.symbol}`, e.source]),
+    ];
+    for (const [what, source] of cited) t.regex(source, CITATION, `${p.mesh} ${what} lacks a citation`);
+  }
+});
+
+test('every extension a profile names is mapped to modules', (t) => {
+  for (const p of list) for (const e of p.extensions) t.truthy(EXTENSIONS[`${e.kind}:${e.name}`], `${p.mesh}: ${e.kind} ${e.name}`);
+});
+
+test('every derived module is known, has kconfig symbols, and appears once', (t) => {
+  const known = knownModuleNames();
+  for (const o of allOptions()) {
+    const r = deriveRequirements(o);
+    const names = r.modules.map((m) => m.name);
+    t.is(new Set(names).size, names.length, `duplicates in ${JSON.stringify(o)}`);
+    for (const n of names) {
+      t.true(known.has(n), `${n} unknown to knownModuleNames()`);
+      const symbols = kconfigSymbolsFor(n);
+      t.true(symbols.length > 0 && symbols.every((s) => /^CONFIG_[A-Z0-9_]+$/.test(s)), `${n}: ${symbols.join(',')}`);
+    }
+    const symbols = r.kconfig.map((k) => k.symbol);
+    t.is(new Set(symbols).size, symbols.length);
+    for (const s of symbols) t.regex(s, /^CONFIG_[A-Z0-9_]+$/);
+  }
+});
+
+test('derivation is deterministic', (t) => {
+  for (const o of allOptions()) t.deepEqual(JSON.stringify(deriveRequirements(o)), JSON.stringify(deriveRequirements({ ...o })));
+});
+
+/** The extensions a restore text uses, per table: `-m X`, `-p tcp|udp` (implicit tcp/udp match), `-j Y`. */
+function usedExtensions(text: string, chains: Set<string>): Map<Table, Set<string>> {
+  const used = new Map<Table, Set<string>>();
+  let table: Table | undefined;
+  for (const line of text.split('\n')) {
+    const header = /^\*\s*(\w+)$/.exec(line);
+    if (header) table = header[1] as Table;
+    if (!table || !/^-[AI] /.test(line)) continue;
+    const set = used.get(table) ?? new Set<string>();
+    for (const m of line.matchAll(/(?:-m|--match) (\S+)/g)) set.add(`match:${m[1]}`);
+    for (const m of line.matchAll(/-p (tcp|udp)\b/g)) if (/--[ds]port\b/.test(line)) set.add(`match:${m[1]}`);
+    const target = /-j (\S+)/.exec(line)?.[1];
+    if (target && !chains.has(target)) set.add(`target:${target}`);
+    used.set(table, set);
+  }
+  return used;
+}
+
+test('the extensions a profile declares are exactly those its ruleset uses', (t) => {
+  for (const o of allOptions()) {
+    const p = profiles[o.mesh];
+    const variant = effectiveVariant(p, o);
+    const r = deriveRequirements(o);
+    for (const family of r.families) {
+      const text = r.ruleset[family] ?? '';
+      const chains = new Set([...text.matchAll(/^(?:-N |:)(\w+)/gm)].map((m) => m[1] ?? ''));
+      const used = usedExtensions(text, chains);
+      const declared = new Map<Table, Set<string>>();
+      for (const e of p.extensions) {
+        if (!conditionHolds(e.when, variant) || (e.families && !e.families.includes(family))) continue;
+        for (const table of e.tables) declared.set(table, (declared.get(table) ?? new Set()).add(`${e.kind}:${e.name}`));
+      }
+      for (const [table, set] of used) {
+        const standard = ['target:RETURN', 'target:ACCEPT', 'target:DROP'];
+        const wanted = [...set].filter((x) => !standard.includes(x)).sort();
+        t.deepEqual(wanted, [...(declared.get(table) ?? [])].sort(), `${o.mesh} ${JSON.stringify(o)} ${family} table ${table}`);
+      }
+      for (const table of declared.keys()) t.true(used.has(table), `${o.mesh}: declared extensions in unused table ${table}`);
+      // Every table the ruleset writes is declared with a reason.
+      for (const table of r.tables[family] ?? []) {
+        t.true(p.tables.some((n) => n.table === table && conditionHolds(n.when, variant)), `${o.mesh}: table ${table} undeclared`);
+      }
+    }
+  }
+});
