@@ -99,13 +99,13 @@ export function decideBackend(snapshots: readonly BackendSnapshot[], hostDefault
   const usable = snapshots.filter((s) => s.available);
   const failed = snapshots.filter((s) => !s.available);
   const denied = failed.filter((s) => isPrivilegeError(s.error));
-  if (usable.length === 0) {
-    const why = failed.map((s) => `${s.command}: ${s.error ?? 'failed'}`).join('; ');
-    return { backend: 'unknown', reason: `no iptables save command could run (${why || 'none attempted'})`, unavailable: why || 'no iptables save command attempted' };
-  }
   if (denied.length > 0) {
     const why = denied.map((s) => `${s.command}: ${s.error}`).join('; ');
     return { backend: 'unknown', reason: `not privileged to read all iptables rules (${why})`, unavailable: `no privilege to read iptables rules (run as root with CAP_NET_ADMIN, hostNetwork): ${why}` };
+  }
+  if (usable.length === 0) {
+    const why = failed.map((s) => `${s.command}: ${s.error ?? 'failed'}`).join('; ');
+    return { backend: 'unknown', reason: `no iptables save command could run (${why || 'none attempted'})`, unavailable: why || 'no iptables save command attempted' };
   }
   const missing = failed.length === 0 ? '' : `; not read: ${failed.map((s) => `${s.command} (${s.error ?? 'failed'})`).join(', ')}`;
   for (const backend of ['nft', 'legacy'] as const) {
@@ -158,7 +158,7 @@ function describeSnapshot(snapshot: BackendSnapshot, parsed: IptablesSave | unde
   const prefix = `$ ${snapshot.command}`;
   if (!snapshot.available || !parsed) return `${prefix}: ${snapshot.error ?? 'failed'}`;
   const perTable = parsed.tables.map((t) => `${t.name} ${t.rules}`).join(', ');
-  const parts = [`${snapshot.rules} rules${perTable ? ` (${perTable})` : ''}`];
+  const parts = [`${snapshot.rules} rule${snapshot.rules === 1 ? '' : 's'}${perTable ? ` (${perTable})` : ''}`];
   if (parsed.canaries.length > 0) parts.push(`canary ${parsed.canaries.map((c) => `:${c.chain} in ${c.table}`).join(', ')}`);
   if (parsed.legacyTablesPresent) {
     const warning = `${result.stdout}\n${result.stderr}`.split('\n').find((l) => /Warning: iptables-legacy tables present/.test(l));

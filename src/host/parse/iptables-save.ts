@@ -10,7 +10,7 @@
  *   # Completed on ...
  *
  * iptables-nft-save also prints `# Warning: iptables-legacy tables present, use iptables-legacy-save to see
- * them` (to stderr in 1.8.9, seen on stdout in older releases), so the line may reach us in either stream.
+ * them` (on stderr in 1.8.9; callers pass the stderr comment lines in as well, so either stream works).
  * Format: iptables-save(8) and the output of iptables v1.8.9 (Debian 12), see test/iptables/SOURCE.md.
  */
 
