@@ -35,6 +35,11 @@ export interface Signature {
     restoreLine?: RegExp;
     /** Some line of the log (anywhere) must match. */
     elsewhere?: RegExp;
+    /**
+     * true: the `ext`/`chain` group must name a real xtables extension; false: it must not (then it is a
+     * chain someone references before it exists). Judged by the engine's list of kernel targets.
+     */
+    extensionKnown?: boolean;
     /** Derivation must have produced at least one module (else the next signature gets the line). */
     derivedModules?: boolean;
   };

@@ -1,0 +1,84 @@
+/** Signatures of access problems: missing privileges, SELinux denials and the xtables lock. */
+import type { Signature } from './types.ts';
+
+export const accessSignatures: Signature[] = [
+  {
+    id: 'selinux-module-request-denied',
+    category: 'selinux',
+    nodeProblem: true,
+    // A denial that names a module is SELinux first: loading the module alone would not help.
+    priority: 95,
+    patterns: [/avc: {1,3}denied {1,3}\{ module_request \}[^\n]*? kmod="(?<module>[^"\s]{1,64})"/],
+    explanation:
+      'SELinux on the node denied the container\'s request to load {modules} (avc: denied module_request).',
+    remediation: [
+      'Preload the module on the node so no request is needed: modprobe {modules} && mesh-preflight fix',
+      'Or allow it in policy (container-selinux update / a local module for module_request); check with ausearch -m avc -ts recent',
+    ],
+    source: 'https://github.com/openshift-metal3/dev-scripts/issues/703; https://github.com/cockpit-project/cockpit/issues/9261',
+  },
+  {
+    id: 'selinux-iptables-denied',
+    category: 'selinux',
+    nodeProblem: true,
+    priority: 94,
+    patterns: [/avc: {1,3}denied {1,3}\{[^}\n]{1,80}\}[^\n]*? comm="(?<comm>ip6?tables[\w-]{0,20}|xtables[\w-]{0,20}|nft|pilot-agent|proxy-init|istio-iptables)"/],
+    derive: 'none',
+    explanation: 'SELinux on the node denied {comm} an operation it needs to program the pod\'s rules.',
+    remediation: [
+      'Find the denial: ausearch -m avc -ts recent | grep {comm}',
+      'Fix the policy (update container-selinux, or set the init container\'s seLinuxOptions type to one allowed to use iptables, e.g. spc_t)',
+    ],
+    source: 'https://github.com/moby/moby/issues/28713; https://github.com/cockpit-project/bots/issues/2787; https://github.com/moby/moby/issues/41230',
+  },
+  {
+    id: 'xtables-lock-held',
+    category: 'xtables-lock',
+    nodeProblem: true,
+    // Worded like missing kernel support by istio-cni ("no loaded kernel support"): the lock wins.
+    priority: 80,
+    patterns: [/Another app is currently holding the xtables lock/, /Can't lock \/run\/xtables\.lock: Resource temporarily unavailable/],
+    derive: 'none',
+    explanation:
+      'Another process on the node held /run/xtables.lock while the init container ran; the kernel is fine, the call gave up waiting.',
+    remediation: [
+      'Usually transient: delete the pod to retry',
+      'If it repeats, find the holder on the node: fuser -v /run/xtables.lock (kube-proxy, a CNI or a firewall daemon in a loop)',
+      'Prefer mesh versions that call iptables with -w (wait for the lock)',
+    ],
+    source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23',
+  },
+  {
+    id: 'xtables-lock-file-denied',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 70,
+    patterns: [/can't open lock file (?<path>\/\S{1,200}): Permission denied/],
+    derive: 'none',
+    explanation:
+      'The container could not open {path}: the mount is read-only or not writable for its user, or SELinux denies it.',
+    remediation: [
+      'Mount /run (or /run/xtables.lock) writable into the init container, run it as root',
+      'On SELinux nodes check: ausearch -m avc -ts recent | grep xtables',
+    ],
+    source: 'https://github.com/moby/moby/issues/41230',
+  },
+  {
+    id: 'permission-denied-not-root',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 75,
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?|Cannot initialize|Could not fetch rule set generation id): Permission denied/,
+    ],
+    derive: 'none',
+    explanation:
+      'The init container may not program iptables: it lacks root or CAP_NET_ADMIN/CAP_NET_RAW (pod securityContext, Pod Security admission, or a policy engine removed them). On SELinux nodes a denial shows the same text.',
+    remediation: [
+      'Give the init container NET_ADMIN and NET_RAW and run it as user 0 (Istio: do not override istio-init securityContext; Linkerd: proxyInit runAsRoot)',
+      'Or install the mesh\'s CNI plugin so pods need no privileges (Istio CNI / linkerd-cni)',
+      'If SELinux is enforcing, check ausearch -m avc -ts recent',
+    ],
+    source: 'https://github.com/nforgeio/neonKUBE/issues/432; https://github.com/linkerd/linkerd2/issues/7938; https://github.com/linkerd/linkerd2/issues/7767',
+  },
+];

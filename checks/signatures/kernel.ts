@@ -1,0 +1,158 @@
+/**
+ * Signatures of a kernel that lacks what the rules need: a table, an xtables match/target, or a module
+ * that modprobe could not find. Modules are derived from the message by the engine.
+ */
+import type { Signature } from './types.ts';
+
+const FIX_LOAD = [
+  'On this node: modprobe {modules}',
+  'Persist it across reboots: mesh-preflight fix (writes /etc/modules-load.d/99-mesh-preflight.conf)',
+  'If modprobe says the module is not found, the kernel lacks it: install the distro kernel-modules package (e.g. kernel-modules-extra, linux-modules-extra-$(uname -r)) or use a kernel that has it',
+];
+
+export const kernelSignatures: Signature[] = [
+  {
+    id: 'table-does-not-exist',
+    category: 'missing-iptables-table',
+    nodeProblem: true,
+    priority: 60,
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+    ],
+    explanation:
+      'The kernel has no {family} `{table}` table: the module that provides it ({modules}) is not loaded and could not be loaded from the init container.',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/istio/istio/pull/5341 (ip6tables v1.6.0 nat); https://github.com/brainfucksec/archtorify/issues/27',
+  },
+  {
+    id: 'restore-unable-to-initialize-table',
+    category: 'missing-iptables-table',
+    nodeProblem: true,
+    priority: 60,
+    patterns: [/(?<family>ip6?tables)-restore(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:ip6?tables-restore: )?unable to initialize table '(?<table>[a-z]+)'/],
+    explanation:
+      'iptables-restore could not open the `{table}` table: the node kernel does not provide it ({modules} not loaded, or not available).',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/istio/istio/issues/23009; https://github.com/istio/istio/issues/44118; https://github.com/istio/istio/issues/57380',
+  },
+  {
+    id: 'iptables-who',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 58,
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: Cannot initialize: ip6?tables who\? \(do you need to insmod\?\)/,
+    ],
+    modules: ['{core}'],
+    explanation:
+      'Legacy iptables found no x_tables interface in the kernel ("iptables who?"): {modules} is not loaded on the node and the container could not load it.',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/linkerd/linkerd2/issues/8596',
+  },
+  {
+    id: 'modprobe-module-not-found',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 50,
+    patterns: [/modprobe: (?:FATAL|WARNING): Module (?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/],
+    explanation:
+      'modprobe could not find {modules} in the module tree it was given: the kernel does not ship it there (or /lib/modules of the running kernel is absent).',
+    remediation: [
+      'On this node: modprobe {modules} (if it fails there too, the kernel lacks the module)',
+      'Install the kernel modules package for the running kernel, or boot a kernel that has it; then run mesh-preflight check',
+    ],
+    source: 'https://github.com/bubuntux/nordvpn/issues/372; https://github.com/orbstack/orbstack/issues/493',
+  },
+  {
+    id: 'modprobe-could-not-insert',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 51,
+    patterns: [/modprobe: ERROR: could not insert '(?<module>[A-Za-z0-9_-]{1,64})': (?<reason>[A-Za-z][A-Za-z ]{2,60})/],
+    explanation:
+      'The kernel refused to load {modules} ({reason}): the module file does not belong to the running kernel (wrong release or architecture) or is blocked.',
+    remediation: [
+      'On this node: modprobe {modules}; check dmesg for the reason',
+      'Install the modules package that matches uname -r (a kernel upgraded without reboot leaves mismatched modules)',
+    ],
+    source: 'https://github.com/kubernetes/kubernetes/issues/66454',
+  },
+  {
+    id: 'modprobe-no-lib-modules',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 30,
+    patterns: [/modprobe: can't change directory to '\/lib\/modules': No such file or directory/],
+    derive: 'none',
+    explanation:
+      'iptables tried to load a kernel module from inside the container, which has no /lib/modules: anything the node had not already loaded was unavailable.',
+    remediation: ['Load the modules the mesh needs on the node itself: mesh-preflight fix', 'Then re-run mesh-preflight check to confirm'],
+    source: 'https://github.com/linkerd/linkerd2/issues/8596; https://github.com/d3vilh/openvpn-server/issues/6',
+  },
+  {
+    id: 'couldnt-load-extension',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 55,
+    // The name class has no `_`: mesh chains (ISTIO_REDIRECT, PROXY_INIT_OUTPUT) are not extensions.
+    patterns: [/Couldn't load (?<kind>match|target) [`'"](?<ext>[A-Za-z0-9]+)['`"]?:\s*No such file or directory/],
+    when: { extensionKnown: true },
+    explanation:
+      'The kernel does not know the xtables {extension}: iptables asked the kernel for a revision of it and got "No such file or directory", so {modules} is missing or not loaded.',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/cilium/little-vm-helper-images/pull/40; https://github.com/BlackArch/torctl/issues/17',
+  },
+  {
+    id: 'extension-revision-not-supported',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 56,
+    patterns: [/Warning: Extension (?<ext>[A-Za-z0-9]+) revision \d+ not supported, missing kernel module\?/],
+    explanation:
+      'iptables-nft could not find kernel support for the {extension} extension (nft_compat needs {modules}).',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/jamesmcm/vopono/issues/297; https://github.com/thrnz/docker-wireguard-pia/issues/130',
+  },
+  {
+    id: 'no-chain-target-match-extension',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 52,
+    patterns: [/(?:ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?|iptables-restore): No chain\/target\/match by that name/],
+    derive: 'previous-command',
+    when: { previousCommand: /\s-[AI]\s/, derivedModules: true },
+    explanation:
+      'The kernel rejected a rule that uses the {extension}: legacy iptables reports a missing match/target module as "No chain/target/match by that name" ({modules}).',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/istio/istio/issues/13857; https://github.com/linkerd/linkerd2/issues/3160',
+  },
+  {
+    id: 'nft-rule-append-enoent',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 45,
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_APPEND failed \(No such file or directory\): rule in chain (?<chain>[A-Za-z0-9_-]+)/,
+    ],
+    derive: 'previous-command',
+    explanation:
+      'The nf_tables kernel refused to add a rule in chain {chain}: a match or target it uses has no kernel support ({modules}).',
+    remediation: [
+      ...FIX_LOAD,
+      'If the node itself uses iptables-legacy, run the mesh in legacy mode instead (Linkerd: proxyInit.iptablesMode=legacy)',
+    ],
+    source: 'https://github.com/linkerd/linkerd2/issues/13171; https://github.com/jamesmcm/vopono/issues/297',
+  },
+  {
+    id: 'istio-no-loaded-kernel-support',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 40,
+    patterns: [/iptables binary (?<binary>(?<family>ip6?tables)(?:-(?:legacy|nft))?) has no loaded kernel support and cannot be used/],
+    modules: ['{core}'],
+    explanation:
+      'Istio probed {binary} and found no rules or tables for it in the kernel: {modules} is not loaded for that backend.',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/istio/istio/issues/58507',
+  },
+];

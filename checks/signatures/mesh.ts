@@ -1,0 +1,177 @@
+/**
+ * Signatures of failures that are not the node's: the mesh's own configuration, an init container
+ * re-run in an already configured pod, a CNI plugin that never ran, or an unreachable control plane.
+ */
+import type { Signature } from './types.ts';
+
+// `iptables-restore: line N failed` (<= 1.8.4) and `xtables other problem: line N failed` (as Istio's Go
+// wrapper prints newer iptables' error class).
+const RESTORE_FAILED =
+  /(?:(?<family>ip6?tables)(?:-legacy|-nft)?-restore(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?|xtables (?:other|parameter) problem): line (?<line>\d+) failed/;
+
+export const meshSignatures: Signature[] = [
+  {
+    id: 'chain-already-exists',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 45,
+    patterns: [/ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Chain already exists/],
+    derive: 'none',
+    explanation:
+      'The init container ran again in a pod whose network namespace already has the mesh chains (a restarted or re-run init container); the node is not the cause.',
+    remediation: [
+      'Delete the pod so it gets a fresh network namespace',
+      'If it keeps happening, check what restarts init containers (container GC removing exited init containers, node reboots) and upgrade to a mesh version whose init is idempotent',
+    ],
+    source: 'https://github.com/istio/istio/issues/21030; https://github.com/istio/old_issues_repo/issues/197; https://github.com/linkerd/linkerd2/issues/3563',
+  },
+  {
+    id: 'restore-line-failed-chain-exists',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 44,
+    patterns: [RESTORE_FAILED],
+    derive: 'none',
+    when: { restoreLine: /^-N\s/ },
+    explanation:
+      'iptables-restore failed on line {line} (`{restoreLine}`), which creates a chain: the chain already exists because the init container is re-running in an already configured pod.',
+    remediation: ['Delete the pod so it gets a fresh network namespace', 'Upgrade to a mesh version whose init container is idempotent'],
+    source: 'https://github.com/istio/istio/issues/19380; https://github.com/istio/istio/issues/38036',
+  },
+  {
+    id: 'restore-line-failed-after-existing-chains',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 43,
+    patterns: [RESTORE_FAILED],
+    derive: 'none',
+    when: { elsewhere: /^:(?:ISTIO|PROXY_INIT)_[A-Z_]{1,40} - \[\d+:\d+\]/ },
+    explanation:
+      'iptables-restore failed on line {line} and the saved state shows the mesh chains already present: the init container re-ran in an already configured pod.',
+    remediation: ['Delete the pod so it gets a fresh network namespace'],
+    source: 'https://github.com/istio/istio/issues/32145; https://github.com/istio/istio/issues/38036',
+  },
+  {
+    id: 'chain-too-many-links',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 41,
+    patterns: [/ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Too many links/],
+    derive: 'none',
+    explanation:
+      'A mesh chain could not be deleted because rules still reference it ("Too many links"): the init container is re-running in a pod that is already configured. Not a node problem.',
+    remediation: ['Delete the pod so it gets a fresh network namespace', 'Upgrade to a mesh version whose init removes jump rules before chains'],
+    source: 'https://github.com/linkerd/linkerd2/issues/3563; https://github.com/linkerd/linkerd2-proxy-init/pull/4',
+  },
+  {
+    id: 'mesh-chain-not-found',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 35,
+    patterns: [/Couldn't load target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/],
+    derive: 'none',
+    when: { extensionKnown: false },
+    explanation:
+      '{chain} is not an xtables target but a chain (the mesh\'s own, or another tool\'s) that does not exist in this table and backend: a rule jumped to it before it was created, after cleanup removed it, or it lives in the other iptables backend. Not a missing kernel module.',
+    remediation: ['Check that the mesh versions of the injector and the init image match', 'Delete the pod to retry from a clean network namespace'],
+    source: 'https://github.com/linkerd/linkerd2-proxy-init/pull/4; https://github.com/istio/istio/pull/53153',
+  },
+  {
+    id: 'no-chain-target-match-cleanup',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 25,
+    patterns: [/(?:ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?|iptables-restore): No chain\/target\/match by that name/],
+    derive: 'none',
+    when: { previousCommand: /\s-[FXD]\s/ },
+    explanation:
+      'A cleanup step flushed or deleted a chain that does not exist yet; this is expected on a fresh pod and is not the failure.',
+    remediation: ['Look further in the log for the failing command; if none, the init container\'s exit came from elsewhere'],
+    source: 'https://github.com/linkerd/linkerd2-proxy-init/pull/4; https://github.com/linkerd/linkerd2/issues/4758',
+  },
+  {
+    id: 'istio-validation-failed',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 42,
+    patterns: [
+      /iptables validation failed; workload is not ready for Istio/,
+      /Error connecting to 127\.0\.0\.6:15002: [^\n]{0,120}connection refused/,
+      /\berror\s{1,8}validation timeout\b/,
+    ],
+    derive: 'none',
+    context: { exitCodes: [126], containers: /^istio-validation$/, labels: { 'cni.istio.io/uninitialized': 'true' } },
+    explanation:
+      'istio-validation found that traffic is not redirected: the Istio CNI plugin did not set up this pod\'s rules (it was not installed or ready on the node when the pod started, or kubelet does not run it). Exit code 126 is Istio\'s validation error.',
+    remediation: [
+      'Check istio-cni-node on this node: kubectl -n istio-system logs -l k8s-app=istio-cni-node --field-selector spec.nodeName=<node>',
+      'Check the CNI paths match kubelet\'s (values.cni.cniBinDir / cniConfDir) and that the plugin is chained into the active conflist',
+      'Delete the pod once istio-cni-node is ready (or enable cni.repair.deletePods=true)',
+      'If the CNI log shows an iptables error, diagnose that log: mesh-preflight diagnose <file>',
+    ],
+    source: 'https://github.com/istio/istio/issues/21266; https://github.com/istio/istio/issues/33986; istio/istio tools/istio-iptables/pkg/cmd/root.go (ValidationErrorCode 126); https://istio.io/latest/docs/ops/diagnostic-tools/cni',
+  },
+  {
+    id: 'linkerd-network-validator-failed',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 42,
+    patterns: [
+      /Failed to validate networking configuration\. Please ensure iptables rules are rewriting traffic as expected/,
+      /Unable to connect to validator\. Please ensure iptables rules are rewriting traffic as expected/,
+    ],
+    derive: 'none',
+    context: { exitCodes: [95], containers: /^linkerd-network-validator$/ },
+    explanation:
+      'linkerd-network-validator found traffic is not redirected to the proxy: linkerd-cni did not configure this pod (not ready on the node when the pod started, wrong CNI conf dir, or another CNI overwrote the chain). Exit code 95 is the validator\'s failure code.',
+    remediation: [
+      'Check the linkerd-cni pod on this node and its install logs (destCNINetDir / destCNIBinDir must match kubelet\'s)',
+      'Enable the repair controller (repairController.enabled=true) or delete the pod once linkerd-cni is ready',
+    ],
+    source: 'https://github.com/linkerd/linkerd2/issues/11250; https://github.com/linkerd/linkerd2/issues/11597; https://github.com/linkerd/linkerd2-proxy-init/commit/673650bcae0446fb599dfaffde695d34dcb766fa (exit code 95)',
+  },
+  {
+    id: 'init-bad-flag',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 40,
+    patterns: [/^(?:\S{1,40}\s{1,8}error\s{1,8})?Error: unknown (?:shorthand )?flag: /, /^Error: invalid argument "[^"\n]{0,200}" for "[^"\n]{1,80}" flag/],
+    derive: 'none',
+    explanation:
+      'The init command was given a flag it does not know: the injector template and the proxy/init image are different mesh versions (or the template was edited).',
+    remediation: ['Make the injector (istiod / linkerd proxy-injector) and the proxy/init image the same version', 'Re-inject the workload'],
+    source: 'https://github.com/istio/old_issues_repo/issues/141; https://github.com/istio/istio/issues/14389',
+  },
+  {
+    id: 'control-plane-unreachable',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 30,
+    patterns: [
+      /config not received from (?:Pilot|XDS server) \(is (?:Pilot|XDS server) running\?\)/,
+      /dial tcp [0-9a-fA-F.:\[\]]{3,60}:150(?:10|11|12): (?:connect: connection refused|i\/o timeout|connect: no route to host)/,
+      /failed calling webhook "[a-z.-]{0,60}sidecar-injector\.istio\.io"/,
+    ],
+    derive: 'none',
+    explanation:
+      'The mesh control plane (istiod) was not reachable or not ready; the node\'s kernel and iptables are not implicated.',
+    remediation: ['kubectl -n istio-system get pods,endpoints istiod', 'Check istiod logs and network policies between the pod and istiod'],
+    source: 'https://github.com/istio/istio/issues/21812; https://github.com/istio/istio/issues/17162',
+  },
+];
+
+/** Fallback: the failure is recognised but its cause is not stated by the message. */
+export const genericSignatures: Signature[] = [
+  {
+    id: 'restore-line-failed',
+    category: 'unknown',
+    nodeProblem: false,
+    priority: 15,
+    patterns: [RESTORE_FAILED],
+    derive: 'restore-line',
+    explanation:
+      'iptables-restore rejected line {line}{restoreLineQuoted} without saying why. Candidates are the extensions that line uses ({modules}); mesh-preflight check shows whether this node has them.',
+    remediation: ['mesh-preflight check (compare the candidate modules with the node)', 'mesh-preflight check --probe runs the mesh\'s rules in a throwaway namespace and names the failing extension'],
+    source: 'https://github.com/istio/istio/issues/19380; https://github.com/istio/istio/issues/22500',
+  },
+];

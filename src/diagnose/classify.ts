@@ -1,0 +1,344 @@
+/**
+ * The log classifier: matches the signature catalogue (checks/signatures) against a log and returns the
+ * primary finding plus every distinct failure. No pattern lives here. Bounded: only the tail of the
+ * input is scanned (bytes, lines and line length capped), and patterns are written without nested
+ * quantifiers, so time grows linearly with the capped input.
+ */
+import type { RuleBackend } from '../core/report.ts';
+import type { Signature } from '../../checks/signatures/types.ts';
+import { signatures as catalogue } from '../../checks/signatures/index.ts';
+import type { Diagnosis, DiagnosisResult } from './types.ts';
+import {
+  backendOf,
+  coreModule,
+  extensionModules,
+  extensionsInRule,
+  familyOf,
+  isExtensionName,
+  normalizeModule,
+  tableModules,
+  type IpFamily,
+} from './modules.ts';
+
+/** Caps on what one classification scans; failures are at the end of a log, so the tail is kept. */
+export const CLASSIFY_LIMITS = { maxBytes: 1024 * 1024, maxLines: 20_000, maxLineChars: 2048 } as const;
+
+export interface ClassifyContext {
+  /** Backend the node/mesh uses, when known; the log's own version string wins over it. */
+  backend?: RuleBackend;
+  /** Exit code of the failed container. */
+  exitCode?: number;
+  podLabels?: Record<string, string>;
+  container?: string;
+}
+
+const CRI_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) (?:[A-Z](?::[A-Z]){0,7} )?/;
+const RESTORE_INPUT_HEADER = /Writing following contents to rules file|with the following input:?\s*$|^iptables-restore input:/;
+const LOG_HEADER = /^\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d|^time="|^\{"level"/;
+const IPTABLES_COMMAND = /\bip6?tables(?:-legacy|-nft)?\s[^\n]{0,600}?\s-[ADIRFXNPZ]\s/;
+const VERSION_BACKEND = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/;
+const PREVIOUS_COMMAND_WINDOW = 6;
+const RECORD_START = /^(?:\d{4}[-/]\d\d[-/]\d\d|[<>+] |:; |time=|\{")/;
+
+interface Prepared {
+  lines: string[];
+  bytes: number;
+  truncated: boolean;
+}
+
+/** Classify one init container log. Empty or unrecognised input → category `unknown`, nodeProblem false. */
+export function classifyLog(text: string, context: ClassifyContext = {}, sigs: readonly Signature[] = catalogue): DiagnosisResult {
+  const prepared = prepare(text ?? '');
+  const { lines } = prepared;
+  const ordered = [...sigs].sort((a, b) => b.priority - a.priority);
+  const textBackend = firstBackend(lines);
+  const restoreBlocks = findRestoreBlocks(lines);
+
+  const hits: { sig: Signature; diagnosis: Diagnosis; key: string }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.length < 8) continue;
+    for (const sig of ordered) {
+      const diagnosis = tryLine(sig, lines, i, { context, textBackend, restoreBlocks });
+      if (diagnosis) {
+        hits.push({ sig, diagnosis, key: dedupeKey(diagnosis) });
+        break; // one line, one (best) signature
+      }
+    }
+  }
+
+  const byKey = new Map<string, { sig: Signature; diagnosis: Diagnosis }>();
+  for (const hit of hits) byKey.set(hit.key, hit); // later occurrences replace earlier: keep the newest line
+  let findings = [...byKey.values()]
+    .sort((a, b) => b.sig.priority - a.sig.priority || b.diagnosis.lineNumber - a.diagnosis.lineNumber)
+    .map((h) => h.diagnosis);
+
+  if (findings.length === 0) {
+    const fromContext = contextFinding(ordered, context);
+    if (fromContext) findings = [fromContext];
+  }
+
+  const scanned = { bytes: prepared.bytes, lines: lines.length, truncated: prepared.truncated };
+  const primary = findings[0] ?? unknownDiagnosis(lines, prepared);
+  return { ...primary, findings, scanned };
+}
+
+function prepare(text: string): Prepared {
+  const { maxBytes, maxLines, maxLineChars } = CLASSIFY_LIMITS;
+  let truncated = false;
+  let body = text;
+  if (body.length > maxBytes) {
+    body = body.slice(body.length - maxBytes);
+    truncated = true;
+  }
+  const raw = body.split(/\r?\n/);
+  if (truncated) raw.shift(); // the first line was cut in the middle
+  let start = 0;
+  if (raw.length > maxLines) {
+    start = raw.length - maxLines;
+    truncated = true;
+  }
+  const lines: string[] = [];
+  for (let i = start; i < raw.length; i++) {
+    let line = raw[i] ?? '';
+    line = line.replace(CRI_PREFIX, '');
+    // logrus/JSON loggers (linkerd proxy-init) embed command output with escaped newlines in msg="...".
+    if ((line.includes('msg="') || line.includes('"msg":"')) && line.includes('\\n')) {
+      for (const part of line.replace(/\\"/g, '"').replace(/\\t/g, '\t').split('\\n')) lines.push(cap(part, maxLineChars));
+    } else {
+      lines.push(cap(line, maxLineChars));
+    }
+  }
+  return { lines: lines.slice(-maxLines), bytes: Buffer.byteLength(body, 'utf8'), truncated };
+}
+
+function cap(line: string, max: number): string {
+  return line.length > max ? line.slice(0, max) : line;
+}
+
+function firstBackend(lines: readonly string[]): RuleBackend | undefined {
+  for (const line of lines) {
+    const m = VERSION_BACKEND.exec(line);
+    if (m) return backendOf(m[1]);
+  }
+  return undefined;
+}
+
+interface RestoreBlock {
+  /** Index of the header line; the input's line 1 is the next line. */
+  header: number;
+  lines: string[];
+}
+
+function findRestoreBlocks(lines: readonly string[]): RestoreBlock[] {
+  const blocks: RestoreBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!RESTORE_INPUT_HEADER.test(lines[i] ?? '')) continue;
+    const body: string[] = [];
+    for (let j = i + 1; j < lines.length && body.length < 2000; j++) {
+      const l = (lines[j] ?? '').trim();
+      if (l === '' || LOG_HEADER.test(l)) break;
+      body.push(l);
+      if (l === 'COMMIT' && !/^\*/.test((lines[j + 1] ?? '').trim())) break;
+    }
+    blocks.push({ header: i, lines: body });
+  }
+  return blocks;
+}
+
+interface LineEnv {
+  context: ClassifyContext;
+  textBackend?: RuleBackend;
+  restoreBlocks: RestoreBlock[];
+}
+
+function tryLine(sig: Signature, lines: readonly string[], index: number, env: LineEnv): Diagnosis | undefined {
+  const line = lines[index] ?? '';
+  let match: RegExpExecArray | null = null;
+  for (const pattern of sig.patterns) {
+    pattern.lastIndex = 0;
+    match = pattern.exec(line);
+    if (match) break;
+  }
+  if (!match) return undefined;
+  const groups: Record<string, string> = {};
+  for (const [k, v] of Object.entries(match.groups ?? {})) if (v !== undefined) groups[k] = v;
+
+  const previous = sig.when?.previousCommand || sig.derive === 'previous-command' ? previousCommand(lines, index) : undefined;
+  if (sig.when?.previousCommand && !(previous && sig.when.previousCommand.test(previous))) return undefined;
+  const restoreLine = groups.line ? restoreLineAt(env.restoreBlocks, index, Number(groups.line)) : undefined;
+  if (sig.when?.restoreLine && !(restoreLine && sig.when.restoreLine.test(restoreLine))) return undefined;
+  if (sig.when?.extensionKnown !== undefined) {
+    const name = groups.ext ?? groups.chain ?? '';
+    const kind = groups.kind === 'match' ? 'match' : groups.kind === 'target' || groups.chain ? 'target' : undefined;
+    if (isExtensionName(name, kind) !== sig.when.extensionKnown) return undefined;
+  }
+  if (sig.when?.elsewhere) {
+    const re = sig.when.elsewhere;
+    if (!lines.some((l) => re.test(l))) return undefined;
+  }
+
+  const family: IpFamily = familyOf(groups.family ?? groups.binary);
+  const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
+  const derived = derive(sig, groups, { family, backend, previous, restoreLine });
+  if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
+
+  const values: Record<string, string> = {
+    ...groups,
+    family: family === 'ipv6' ? 'IPv6' : 'IPv4',
+    table: derived.table ?? groups.table ?? '',
+    extension: derived.extension ?? '',
+    modules: derived.modules.length > 0 ? derived.modules.join(' ') : 'the required modules',
+    line: groups.line ?? '',
+    restoreLine: restoreLine ?? '',
+    restoreLineQuoted: restoreLine ? ` (\`${restoreLine}\`)` : '',
+  };
+  return {
+    category: sig.category,
+    nodeProblem: sig.nodeProblem,
+    modules: derived.modules,
+    ...(derived.table ? { table: derived.table } : {}),
+    ...(derived.extension ? { extension: derived.extension } : {}),
+    ...(backend ? { backend } : {}),
+    matchedLine: line.trim(),
+    lineNumber: index + 1,
+    explanation: fill(sig.explanation, values),
+    remediation: sig.remediation.map((r) => fill(r, values)),
+    signatureId: sig.id,
+    source: sig.source,
+  };
+}
+
+function lineBackend(line: string): RuleBackend | undefined {
+  const m = VERSION_BACKEND.exec(line);
+  return m ? backendOf(m[1]) : undefined;
+}
+
+function previousCommand(lines: readonly string[], index: number): string | undefined {
+  for (let j = index - 1; j >= 0 && j >= index - PREVIOUS_COMMAND_WINDOW; j--) {
+    const l = lines[j] ?? '';
+    if (!IPTABLES_COMMAND.test(l)) continue;
+    // Wrapped output (kubectl describe, YAML `>+` blocks) continues a command on indented lines.
+    let command = l;
+    for (let k = j + 1; k < index; k++) {
+      const next = lines[k] ?? '';
+      if (next.trim() === '' || !/^\s/.test(next) || RECORD_START.test(next.trim())) break;
+      command += ' ' + next.trim();
+    }
+    return command;
+  }
+  return undefined;
+}
+
+function restoreLineAt(blocks: readonly RestoreBlock[], index: number, lineNo: number): string | undefined {
+  let block: RestoreBlock | undefined;
+  for (const b of blocks) if (b.header < index) block = b;
+  // Some loggers print the error before the input: fall back to the first block after it.
+  block ??= blocks.find((b) => b.header > index);
+  return block?.lines[lineNo - 1];
+}
+
+interface Derived {
+  modules: string[];
+  table?: string;
+  extension?: string;
+}
+
+function derive(
+  sig: Signature,
+  groups: Record<string, string>,
+  env: { family: IpFamily; backend?: RuleBackend; previous?: string; restoreLine?: string },
+): Derived {
+  const modules: string[] = [];
+  const add = (...names: string[]) => {
+    for (const n of names) if (n && !modules.includes(n)) modules.push(n);
+  };
+  const out: Derived = { modules };
+  for (const m of sig.modules ?? []) add(m === '{core}' ? coreModule(env.family, env.backend) : m);
+  const mode = sig.derive ?? 'groups';
+  if (mode === 'none') return out;
+
+  if (mode === 'groups') {
+    if (groups.table) {
+      out.table = groups.table;
+      // Legacy wording (`can't initialize`, `unable to initialize table`) names legacy modules unless the log says nf_tables.
+      add(...tableModules(groups.table, env.family, env.backend));
+    }
+    if (groups.ext) {
+      out.extension = `${groups.kind ?? (/^[A-Z]/.test(groups.ext) ? 'target' : 'match')} ${groups.ext}`;
+      add(...extensionModules(groups.ext, env.backend));
+    }
+    if (groups.module) add(normalizeModule(groups.module));
+    return out;
+  }
+
+  const rule = mode === 'previous-command' ? env.previous : env.restoreLine;
+  if (!rule) return out;
+  const table = /\s-t\s+([a-z]+)/.exec(rule)?.[1];
+  if (table) out.table = table;
+  const exts = extensionsInRule(rule);
+  if (exts.length > 0) out.extension = exts.map((e) => `${e.kind} ${e.name}`).join(' or ');
+  for (const e of exts) add(...extensionModules(e.name, env.backend));
+  return out;
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-zA-Z]+)\}/g, (_, key: string) => values[key] ?? '');
+}
+
+function dedupeKey(d: Diagnosis): string {
+  return [d.signatureId, d.modules.join(','), d.table ?? '', d.extension ?? ''].join('|');
+}
+
+function contextFinding(sigs: readonly Signature[], context: ClassifyContext): Diagnosis | undefined {
+  for (const sig of sigs) {
+    const c = sig.context;
+    if (!c) continue;
+    const containerOk = context.container === undefined || !c.containers || c.containers.test(context.container);
+    const codeHit = context.exitCode !== undefined && (c.exitCodes ?? []).includes(context.exitCode) && containerOk;
+    const labelHit =
+      c.labels !== undefined &&
+      context.podLabels !== undefined &&
+      Object.entries(c.labels).every(([k, v]) => context.podLabels?.[k] === v);
+    if (!codeHit && !labelHit) continue;
+    const what = [
+      codeHit ? `exit code ${context.exitCode}` : undefined,
+      context.container ? `container ${context.container}` : undefined,
+      labelHit ? `label ${Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}` : undefined,
+    ].filter(Boolean);
+    const values = { modules: 'the required modules', table: '', extension: '', line: '', restoreLine: '', restoreLineQuoted: '' };
+    return {
+      category: sig.category,
+      nodeProblem: sig.nodeProblem,
+      modules: [],
+      matchedLine: `(${what.join(', ')})`,
+      lineNumber: 0,
+      explanation: fill(sig.explanation, values),
+      remediation: sig.remediation.map((r) => fill(r, values)),
+      signatureId: sig.id,
+      source: sig.source,
+    };
+  }
+  return undefined;
+}
+
+function unknownDiagnosis(lines: readonly string[], prepared: Prepared): Diagnosis {
+  const nonEmpty = lines.filter((l) => l.trim() !== '');
+  const last = nonEmpty[nonEmpty.length - 1]?.trim() ?? '';
+  const explanation =
+    nonEmpty.length === 0
+      ? 'The log is empty: there is nothing to diagnose.'
+      : `No known failure signature in the log (${lines.length} lines scanned${prepared.truncated ? ', tail only' : ''}); the cause is unknown, and nothing points at the node.`;
+  return {
+    category: 'unknown',
+    nodeProblem: false,
+    modules: [],
+    matchedLine: last,
+    lineNumber: 0,
+    explanation,
+    remediation:
+      nonEmpty.length === 0
+        ? ['Get the failed run\'s log: kubectl logs <pod> -c <init-container> --previous']
+        : ['Run mesh-preflight check on the node the pod ran on', 'Check the pod\'s events: kubectl describe pod <pod>'],
+  };
+}

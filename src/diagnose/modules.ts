@@ -1,0 +1,111 @@
+/**
+ * Generic derivation of kernel modules from what an iptables message names: a table, an xtables
+ * match/target, or a module alias. Names follow current kernels (xt_* for x_tables extensions,
+ * iptable_* / ip6table_* for legacy tables, nft_chain_nat / nf_tables / nft_compat for nf_tables).
+ */
+import type { RuleBackend } from '../core/report.ts';
+
+export type IpFamily = 'ipv4' | 'ipv6';
+
+/** `ip6tables`, `ip6tables-restore` → ipv6; anything else → ipv4. */
+export function familyOf(binary: string | undefined): IpFamily {
+  return binary !== undefined && /^ip6/.test(binary) ? 'ipv6' : 'ipv4';
+}
+
+/** `nf_tables`, `nft`, `iptables-nft-save` → nft; `legacy`, `iptables-legacy` → legacy. */
+export function backendOf(text: string | undefined): RuleBackend | undefined {
+  if (!text) return undefined;
+  if (/nf_tables|(?:^|-)nft\b/.test(text)) return 'nft';
+  if (/legacy/.test(text)) return 'legacy';
+  return undefined;
+}
+
+/** The module that provides the table framework itself: ip_tables / ip6_tables, or nf_tables. */
+export function coreModule(family: IpFamily, backend: RuleBackend | undefined): string {
+  if (backend === 'nft') return 'nf_tables';
+  return family === 'ipv6' ? 'ip6_tables' : 'ip_tables';
+}
+
+/**
+ * Modules behind one table. Legacy: iptable_<t> / ip6table_<t> on top of ip_tables / ip6_tables.
+ * nft: tables are nf_tables objects; only nat needs its own chain type module (nft_chain_nat, 5.1+).
+ */
+export function tableModules(table: string, family: IpFamily, backend: RuleBackend | undefined): string[] {
+  const t = table.toLowerCase();
+  if (backend === 'nft') return t === 'nat' ? ['nft_chain_nat', 'nf_tables'] : ['nf_tables'];
+  return family === 'ipv6' ? [`ip6table_${t}`, 'ip6_tables'] : [`iptable_${t}`, 'ip_tables'];
+}
+
+// Extensions that live in a module whose name is not xt_<name> (merged or shared modules).
+const EXTENSION_MODULE: Record<string, string> = {
+  tcp: 'xt_tcpudp',
+  udp: 'xt_tcpudp',
+  mark: 'xt_mark',
+  MARK: 'xt_mark',
+  connmark: 'xt_connmark',
+  CONNMARK: 'xt_connmark',
+  CT: 'xt_CT',
+  NOTRACK: 'xt_CT',
+  DNAT: 'xt_nat',
+  SNAT: 'xt_nat',
+  state: 'xt_state',
+  TPROXY: 'xt_TPROXY',
+};
+
+/**
+ * Every xtables target the kernel ships (net/netfilter/xt_*.c, ipv4/ipv6 *t_*.c); an upper-case jump
+ * target not in this list is a user-defined chain (ISTIO_REDIRECT, DOCKER, KUBE-MARK-DROP), not an extension.
+ */
+export const KNOWN_TARGETS: ReadonlySet<string> = new Set([
+  'ACCEPT', 'DROP', 'RETURN', 'QUEUE', 'AUDIT', 'CHECKSUM', 'CLASSIFY', 'CLUSTERIP', 'CONNMARK', 'CONNSECMARK',
+  'CT', 'DNAT', 'DNPT', 'DSCP', 'ECN', 'HL', 'HMARK', 'IDLETIMER', 'LED', 'LOG', 'MARK', 'MASQUERADE', 'NETMAP',
+  'NFLOG', 'NFQUEUE', 'NOTRACK', 'RATEEST', 'REDIRECT', 'REJECT', 'SECMARK', 'SET', 'SNAT', 'SNPT', 'SYNPROXY',
+  'TCPMSS', 'TCPOPTSTRIP', 'TEE', 'TOS', 'TPROXY', 'TRACE', 'TTL', 'ULOG',
+]);
+
+/** Whether a name is an xtables extension (a lower-case match, or a known target), not a chain. */
+export function isExtensionName(name: string, kind?: 'match' | 'target'): boolean {
+  if (kind === 'match') return true;
+  if (/^[a-z0-9]+$/.test(name)) return true;
+  return KNOWN_TARGETS.has(name);
+}
+
+/** Targets built into the core that need no module. */
+export const BUILTIN_TARGETS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
+
+/** Modules behind one xtables extension (`owner` → xt_owner, `REDIRECT` → xt_REDIRECT); nft adds nft_compat. */
+export function extensionModules(extension: string, backend: RuleBackend | undefined): string[] {
+  if (BUILTIN_TARGETS.has(extension)) return [];
+  const module = EXTENSION_MODULE[extension] ?? `xt_${extension}`;
+  return backend === 'nft' ? [module, 'nft_compat'] : [module];
+}
+
+// Aliases the kernel requests (SELinux `kmod="..."`, modprobe) mapped to the module that answers them.
+const MODULE_ALIAS: Record<string, string> = {
+  'nfnetlink-subsys-10': 'nf_tables', // NFNL_SUBSYS_NFTABLES
+  'nfnetlink-subsys-11': 'nft_compat', // NFNL_SUBSYS_NFT_COMPAT
+};
+
+/** A module name as printed by modprobe or SELinux, normalised (`-` → `_`, `ipt_X` → `xt_X`). */
+export function normalizeModule(name: string): string {
+  const alias = MODULE_ALIAS[name];
+  if (alias) return alias;
+  const underscored = name.replace(/-/g, '_');
+  const legacyExt = /^ip6?t_([A-Za-z0-9]+)$/.exec(underscored);
+  return legacyExt?.[1] ? `xt_${legacyExt[1]}` : underscored;
+}
+
+/** Extensions used by one iptables command or restore line: `-m owner`, `--match multiport`, `-j REDIRECT`. */
+export function extensionsInRule(rule: string): { kind: 'match' | 'target'; name: string }[] {
+  const found: { kind: 'match' | 'target'; name: string }[] = [];
+  const seen = new Set<string>();
+  for (const m of rule.matchAll(/(?:^|\s)(-m|--match|-j|--jump)\s+([A-Za-z0-9_]{1,40})/g)) {
+    const kind = m[1] === '-m' || m[1] === '--match' ? 'match' : 'target';
+    const name = m[2] ?? '';
+    // Chains the mesh defines (ISTIO_REDIRECT, PROXY_INIT_OUTPUT) are jump targets, not extensions.
+    if (name.includes('_') || BUILTIN_TARGETS.has(name) || seen.has(name) || !isExtensionName(name, kind)) continue;
+    seen.add(name);
+    found.push({ kind, name });
+  }
+  return found;
+}

@@ -1,0 +1,32 @@
+import test from 'ava';
+import { signatures } from '../../checks/signatures/index.ts';
+import { diagnosisCategories } from '../../src/diagnose/types.ts';
+import { loadLogFixtures } from './fixtures.ts';
+
+const lines = loadLogFixtures().flatMap((f) =>
+  f.text.split('\n').flatMap((l) => (l.includes('msg=') || l.includes('"msg":') ? l.split('\\n') : [l])),
+);
+
+test('ids are unique kebab-case', (t) => {
+  const ids = signatures.map((s) => s.id);
+  t.is(new Set(ids).size, ids.length);
+  for (const id of ids) t.regex(id, /^[a-z][a-z0-9-]*$/);
+});
+
+for (const sig of signatures) {
+  test(`signature ${sig.id} obeys the contract`, (t) => {
+    t.true((diagnosisCategories as readonly string[]).includes(sig.category));
+    t.true(sig.patterns.length > 0);
+    for (const p of sig.patterns) {
+      t.true(p instanceof RegExp);
+      t.false(p.global || p.sticky, 'stateful flags make exec() order-dependent');
+      t.notThrows(() => new RegExp(p.source, p.flags));
+    }
+    t.regex(sig.source, /https:\/\/|[\w-]+\/[\w-]+ [\w/.-]+\.go/, 'source must cite a URL or repo path');
+    t.true(sig.explanation.length > 20);
+    t.true(sig.remediation.length > 0);
+    if (sig.category === 'config-error') t.false(sig.nodeProblem, 'config errors are not the node');
+    const matched = lines.some((l) => sig.patterns.some((p) => p.test(l)));
+    t.true(matched, `no test log matches ${sig.id}`);
+  });
+}
