@@ -52,6 +52,9 @@ export const MODULES: Readonly<Record<string, ModuleInfo>> = {
   xt_TPROXY: { kconfig: ['CONFIG_NETFILTER_XT_TARGET_TPROXY'], source: NF_MAKEFILE },
   xt_owner: { kconfig: ['CONFIG_NETFILTER_XT_MATCH_OWNER'], source: NF_MAKEFILE },
   xt_multiport: { kconfig: ['CONFIG_NETFILTER_XT_MATCH_MULTIPORT'], source: NF_MAKEFILE },
+  // Not used by today's profiles (Istio's TPROXY rules match conntrack state, not sockets), kept so
+  // reports and fixtures that name it resolve.
+  xt_socket: { kconfig: ['CONFIG_NETFILTER_XT_MATCH_SOCKET'], source: NF_MAKEFILE },
   xt_comment: { kconfig: ['CONFIG_NETFILTER_XT_MATCH_COMMENT'], source: NF_MAKEFILE },
   xt_conntrack: { kconfig: ['CONFIG_NETFILTER_XT_MATCH_CONNTRACK'], source: NF_MAKEFILE },
   xt_mark: { kconfig: ['CONFIG_NETFILTER_XT_MARK'], source: `${NF_MAKEFILE} (combos: xt_mark.o is match and MARK target)` },

@@ -39,6 +39,43 @@ export function buildProgram(): Command {
     if (result.exitCode !== 0) throw new ExitError(result.exitCode);
   });
 
+  addCheckFlags(
+    program
+      .command('fix')
+      .description('load the modules the check found loadable but not loaded (modprobe) and persist them (modules-load.d); dry run unless --yes')
+      .option('--yes', 'apply the plan (without it, only print it)', false)
+      .option('--now', 'modprobe the modules now (temporary fix)', false)
+      .option('--persist', `write /etc/modules-load.d/99-mesh-preflight.conf below --host-root (lasting fix)`, false)
+      .option('--undo', 'remove the modules-load.d file mesh-preflight wrote (and only that)', false)
+      .option('--force', 'replace a modules-load.d file mesh-preflight did not write, keeping a backup', false)
+      .addOption(outputOption()),
+  ).action(async (raw: Record<string, unknown>) => {
+    const options = await parseCheckFlags(raw);
+    const [{ runFix }, { checkNode }, { HostRoot }, { realExec }, { knownModuleNames }, { readOsInfo }] = await Promise.all([
+      import('./commands/fix.ts'),
+      import('../core/check-node.ts'),
+      import('../host/root.ts'),
+      import('../host/exec.ts'),
+      import('../../checks/kernel-data/module-history.ts'),
+      import('../host/os-family.ts'),
+    ]);
+    const host = new HostRoot(options.hostRoot);
+    const result = await runFix(
+      {
+        yes: raw['yes'] === true,
+        now: raw['now'] === true,
+        persist: raw['persist'] === true,
+        undo: raw['undo'] === true,
+        force: raw['force'] === true,
+        output: defaultOutput(raw['output']),
+      },
+      { check: () => checkNode(options), exec: realExec, host, allowedModules: knownModuleNames(), os: await readOsInfo(host) },
+    );
+    process.stdout.write(result.stdout);
+    if (result.stderr) process.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
+    if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+  });
+
   return program;
 }
 

@@ -41,15 +41,19 @@ export function decideModuleState(
   requiredFor: string[] = [],
 ): ModuleReport {
   const resolved = knowledge.resolveModule(requested, facts.kernel.parsed, facts.kernel.release);
-  const own = decideOne(resolved.name === requested ? requested : resolved.name, facts, knowledge, [requested]);
-  if (!resolved.providedBy || resolved.providedBy === requested) {
-    return { name: requested, ...own, requiredFor };
+  const merged = resolved.providedBy !== undefined && resolved.providedBy !== requested;
+  // What the host shows under the requested name wins over version rules: distribution kernels
+  // backport renames and merges (RHEL 8's 4.18), so a module present by name is present. For a
+  // merged module, `=y` of its (then boolean) symbol only says the feature is compiled into the carrier.
+  const direct = decideOne(requested, facts, knowledge, { configBuiltin: !merged });
+  if (direct.state === 'loaded' || direct.state === 'builtin' || direct.state === 'loadable' || !merged) {
+    return { name: requested, ...direct, requiredFor };
   }
-  // Merged/renamed: the code lives in another module on this kernel; its state is the one that counts,
-  // unless the feature's own config symbol proves it compiled out.
-  const carrier = decideOne(resolved.providedBy, facts, knowledge, []);
-  const featureOff = own.state === 'missing' && own.source.startsWith('config:');
-  const decision = featureOff ? own : carrier;
+  const carrier = decideOne(resolved.providedBy!, facts, knowledge, { configBuiltin: true });
+  const featureOff = knowledge
+    .kconfigSymbolsFor(requested)
+    .some((symbol) => facts.kconfig.values.get(symbol) === 'n');
+  const decision = featureOff ? direct : carrier;
   const note = resolved.note ? ` (${resolved.note})` : '';
   return {
     name: requested,
@@ -60,9 +64,9 @@ export function decideModuleState(
   };
 }
 
-function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge, alsoKnownAs: string[]): Decision {
+function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge, options: { configBuiltin: boolean }): Decision {
   const { inventory, kconfig, kernel } = facts;
-  const candidates = uniqueNames([name, ...alsoKnownAs, ...aliasTargets(name, inventory), ...alsoKnownAs.flatMap((n) => aliasTargets(n, inventory))]);
+  const candidates = uniqueNames([name, ...aliasTargets(name, inventory)]);
 
   for (const candidate of candidates) {
     if (inventory.loaded.has(candidate)) return { state: 'loaded', source: `/proc/modules: ${candidate}` };
@@ -74,11 +78,11 @@ function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge,
   for (const candidate of candidates) {
     if (inventory.builtin.has(candidate)) return { state: 'builtin', source: `${inventory.treeDir}/modules.builtin` };
   }
-  const symbols = uniqueNames([name, ...alsoKnownAs].flatMap((n) => knowledge.kconfigSymbolsFor(n)));
+  const symbols = knowledge.kconfigSymbolsFor(name);
   const configValue = symbols
-    .map((symbol) => ({ symbol, value: kconfig.values.get(symbol) }))
+    .map((symbol) => ({ symbol, value: configSymbolValue(symbol, kconfig) }))
     .find((entry) => entry.value !== undefined);
-  if (configValue?.value === 'y') {
+  if (configValue?.value === 'y' && options.configBuiltin) {
     return { state: 'builtin', source: `${kconfig.source}: ${configValue.symbol}=y` };
   }
   for (const candidate of candidates) {
@@ -109,6 +113,17 @@ function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge,
     return { state: 'missing', source: `not in ${inventory.treeDir}/modules.builtin nor ${inventory.filesSource}` };
   }
   return { state: 'unknown', source: unknownReason(facts) };
+}
+
+/**
+ * A symbol's value; a `*_LEGACY` symbol that the config omits while naming the 6.17+ gate
+ * CONFIG_NETFILTER_XTABLES_LEGACY is off (Kconfig omits symbols whose dependencies are unmet).
+ */
+function configSymbolValue(symbol: string, kconfig: KconfigFacts): string | undefined {
+  const value = kconfig.values.get(symbol);
+  if (value !== undefined) return value;
+  if (symbol.endsWith('_LEGACY') && kconfig.values.has('CONFIG_NETFILTER_XTABLES_LEGACY')) return 'n';
+  return undefined;
 }
 
 function unknownReason({ inventory, kconfig, kernel }: ModuleFacts): string {

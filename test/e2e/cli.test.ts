@@ -1,0 +1,85 @@
+/**
+ * End-to-end: the built CLI (dist/, as `npm test` builds it first), run as a user would.
+ */
+import test from 'ava';
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ReportSchema } from '../../src/core/report.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/src/cli/main.js');
+const fixture = (name: string) => path.join(root, 'test/fixtures/hosts', name);
+
+function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  return execa(process.execPath, [cli, ...args], { reject: false, timeout: 60_000, input: options.input, env: options.env });
+}
+
+const thisMachineIsMonolithic = process.platform === 'linux' && !(await import('node:fs')).existsSync('/proc/modules');
+
+test('check on this machine: exits 0 and the JSON report validates', async (t) => {
+  const result = await run(['--output', 'json']);
+  t.is(result.exitCode, 0, result.stderr);
+  const report = ReportSchema.parse(JSON.parse(result.stdout));
+  t.not(report.verdict, 'not-ready');
+  t.true(report.modules.length >= 8);
+  if (thisMachineIsMonolithic) {
+    // This kernel has no loadable modules at all: everything the mesh needs is built in.
+    for (const m of report.modules) t.is(m.state, 'builtin', `${m.name}: ${m.source}`);
+  }
+});
+
+test('check on the lacks-module fixture exits 1 naming the module', async (t) => {
+  const result = await run(['check', '--host-root', fixture('lacks-module'), '--output', 'json']);
+  t.is(result.exitCode, 1, result.stderr);
+  const report = ReportSchema.parse(JSON.parse(result.stdout));
+  t.is(report.verdict, 'not-ready');
+  const modules = report.checks.find((c) => c.id === 'modules');
+  t.is(modules?.status, 'fail');
+  t.regex(modules?.summary ?? '', /xt_owner/);
+  t.is(report.modules.find((m) => m.name === 'xt_owner')?.state, 'missing');
+});
+
+test('table output ends with one verdict line and lists the failing remedy', async (t) => {
+  const result = await run(['--host-root', fixture('lacks-module'), '--output', 'table'], { env: { NO_COLOR: '1' } });
+  t.is(result.exitCode, 1);
+  const lines = result.stdout.trimEnd().split('\n');
+  t.regex(lines.at(-1)!, /^Verdict: NOT READY/);
+  t.regex(result.stdout, /To fix/);
+  t.regex(result.stdout, /xt_owner/);
+  t.false(result.stdout.includes('\u001b['), 'no colour codes with NO_COLOR or when not a TTY');
+});
+
+test('--strict turns degraded into exit 1', async (t) => {
+  const loose = await run(['--output', 'json']);
+  const report = ReportSchema.parse(JSON.parse(loose.stdout));
+  const strict = await run(['--output', 'json', '--strict']);
+  t.is(strict.exitCode, report.verdict === 'ready' ? 0 : 1);
+});
+
+test('usage errors: one line, exit 2, no stack trace', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--mesh', 'consul'], /--mesh.*consul|consul.*--mesh/],
+    [['--host-root', '/does/not/exist'], /--host-root/],
+    [['--backend', 'ebpf'], /--backend/],
+    [['--no-such-flag'], /no-such-flag/],
+    [['--init-container', 'Bad_Name'], /--init-container/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await run(args);
+    t.is(result.exitCode, 2, args.join(' '));
+    t.regex(result.stderr, pattern);
+    t.is(result.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${result.stderr}`);
+    t.false(/\n\s+at /.test(result.stderr), 'no stack trace');
+    t.is(result.stdout, '');
+  }
+});
+
+test('--help and --version exit 0', async (t) => {
+  const help = await run(['--help']);
+  t.is(help.exitCode, 0);
+  t.regex(help.stdout, /check/);
+  const version = await run(['--version']);
+  t.is(version.exitCode, 0);
+  t.regex(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
