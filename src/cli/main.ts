@@ -18,6 +18,13 @@ function defaultOutput(value: unknown): 'table' | 'json' {
   return process.stdout.isTTY ? 'table' : 'json';
 }
 
+function parseExitCode(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 255) throw new UsageError(`invalid --exit-code ${text}: expected a number from 0 to 255`);
+  return Number(text);
+}
+
 export function buildProgram(): Command {
   const program = new Command('mesh-preflight')
     .description('Can a service mesh set up its traffic interception on this Kubernetes node?')
@@ -36,6 +43,32 @@ export function buildProgram(): Command {
     const output = defaultOutput(raw['output']);
     const result = await runCheck(options, { output, strict: raw['strict'] === true, color: colorWanted(process.stdout) });
     process.stdout.write(result.stdout);
+    if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+  });
+
+  addCheckFlags(
+    program
+      .command('diagnose')
+      .description('explain a failed mesh init container from its log (a file, or - for stdin)')
+      .argument('[file]', 'log file (kubectl logs output or a CRI log file); - or nothing for stdin', '-')
+      .option('--on-node', "this machine is the node the log came from: join the diagnosis with this node's check", false)
+      .option('--exit-code <code>', 'the init container exit code (istio-validation 126, linkerd-network-validator 95)')
+      .option('--container <name>', 'the init container name (istio-init, istio-validation, linkerd-init, ...)')
+      .addOption(outputOption()),
+  ).action(async (file: string, raw: Record<string, unknown>) => {
+    const options = await parseCheckFlags(raw);
+    const exitCode = parseExitCode(raw['exitCode']);
+    const [{ runDiagnose }, { checkNode }] = await Promise.all([import('./commands/diagnose.ts'), import('../core/check-node.ts')]);
+    const result = await runDiagnose(
+      { file, stdin: process.stdin },
+      {
+        output: defaultOutput(raw['output']),
+        node: raw['onNode'] === true ? { report: () => checkNode(options) } : undefined,
+        context: { exitCode, container: typeof raw['container'] === 'string' ? raw['container'] : undefined },
+      },
+    );
+    process.stdout.write(result.stdout);
+    if (result.stderr) process.stderr.write(result.stderr);
     if (result.exitCode !== 0) throw new ExitError(result.exitCode);
   });
 

@@ -83,3 +83,38 @@ test('--help and --version exit 0', async (t) => {
   t.is(version.exitCode, 0);
   t.regex(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
 });
+
+test('diagnose: a real log from a file, stdin, an empty log and an unreadable file', async (t) => {
+  // test/fixtures/logs/*.source cites where each log comes from.
+  const logs = path.join(root, 'test/fixtures/logs');
+  const fromFile = await run(['diagnose', path.join(logs, 'cilium-lvh-40-match-recent.log'), '--output', 'json']);
+  t.is(fromFile.exitCode, 0, fromFile.stderr);
+  const diagnosis = JSON.parse(fromFile.stdout);
+  t.is(diagnosis.category, 'missing-xtables-extension');
+  t.deepEqual(diagnosis.modules, ['xt_recent']);
+
+  const { readFileSync } = await import('node:fs');
+  const fromStdin = await run(['diagnose', '-', '--output', 'json'], { input: readFileSync(path.join(logs, 'cilium-lvh-40-match-recent.log'), 'utf8') });
+  t.deepEqual(JSON.parse(fromStdin.stdout).modules, ['xt_recent']);
+
+  const empty = await run(['diagnose', '--output', 'json'], { input: '' });
+  t.is(empty.exitCode, 0);
+  t.is(JSON.parse(empty.stdout).category, 'unknown');
+
+  const missing = await run(['diagnose', '/does/not/exist.log']);
+  t.is(missing.exitCode, 2);
+  t.regex(missing.stderr, /\/does\/not\/exist\.log/);
+  t.is(missing.stderr.trim().split('\n').length, 1);
+});
+
+test('diagnose --on-node joins the node check', async (t) => {
+  const result = await run(
+    ['diagnose', '--on-node', '--host-root', fixture('lacks-module'), '--output', 'json'],
+    { input: "iptables v1.8.7 (legacy): Couldn't load match `owner':No such file or directory\n" },
+  );
+  t.is(result.exitCode, 0, result.stderr);
+  const output = JSON.parse(result.stdout);
+  t.true(output.modules.includes('xt_owner'));
+  t.truthy(output.node, 'joined with the node report');
+  t.regex(JSON.stringify(output.node), /xt_owner/);
+});

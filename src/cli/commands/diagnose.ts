@@ -22,6 +22,8 @@ export interface DiagnoseInput {
 export interface DiagnoseOptions {
   output: 'table' | 'json';
   node?: { report: () => Promise<Report> };
+  /** What is known about the failed container besides its log. */
+  context?: { exitCode?: number; container?: string };
 }
 
 export interface DiagnoseRun {
@@ -40,17 +42,19 @@ export async function runDiagnose(input: DiagnoseInput, opts: DiagnoseOptions): 
     return { exitCode: 2, stdout: '', stderr: `mesh-preflight diagnose: cannot read ${what}: ${reason(err)}\n` };
   }
   const body = looksLikeCriLog(text) ? criLogText(parseCriLog(text)) : text;
-  const result = classifyLog(body);
 
-  let node: NodeJoin | undefined;
+  let report: Report | undefined;
   let nodeError: string | undefined;
   if (opts.node) {
     try {
-      node = joinWithReport(result, await opts.node.report());
+      report = await opts.node.report();
     } catch (err) {
       nodeError = `node report unavailable: ${reason(err)}`;
     }
   }
+  // On the node, its backend decides which modules a named table implies (iptable_raw vs nf_tables).
+  const result = classifyLog(body, { ...opts.context, backend: report?.iptables?.meshBackend });
+  const node: NodeJoin | undefined = report ? joinWithReport(result, report) : undefined;
   const stdout = opts.output === 'json' ? toJson(result, node) : toTable(result, node, nodeError);
   return { exitCode: 0, stdout, stderr: opts.output === 'json' && nodeError ? `mesh-preflight diagnose: ${nodeError}\n` : '' };
 }
