@@ -38,8 +38,16 @@ export const initContainersCheck = {
       backend = undefined; // the log's own version string is enough to name modules
     }
     const scan = await scanInitContainerLogs(ctx.host, { extraContainers: ctx.options.initContainers, backend });
-    return { ...scan, scannedAt: ctx.now().toISOString(), ...(backend ? { backend } : {}) };
+    const watched = (ctx.observed?.initContainers?.() ?? []).map((finding) => ({ finding, file: 'seen by the agent pod watch' }));
+    return {
+      ...scan,
+      podsDirPresent: scan.podsDirPresent || watched.length > 0,
+      findings: newestPerContainer([...scan.findings, ...watched]),
+      scannedAt: ctx.now().toISOString(),
+      ...(backend ? { backend } : {}),
+    };
   },
+  reportSections: (facts) => ({ initContainers: findingsOf(facts) }),
   evaluate(facts) {
     if (!facts.podsDirPresent) {
       return {
@@ -77,6 +85,18 @@ export const initContainersCheck = {
     };
   },
 } satisfies Check<InitContainersFacts>;
+
+/** One finding per (namespace, pod, container): the newest, whether scanned from logs or watched. */
+function newestPerContainer(findings: ScannedFinding[]): ScannedFinding[] {
+  const newest = new Map<string, ScannedFinding>();
+  for (const scanned of findings) {
+    const f = scanned.finding;
+    const key = `${f.namespace}/${f.pod}/${f.container}`;
+    const seen = newest.get(key);
+    if (!seen || (f.observedAt ?? '') >= (seen.finding.observedAt ?? '')) newest.set(key, scanned);
+  }
+  return [...newest.values()];
+}
 
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];

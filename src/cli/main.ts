@@ -109,6 +109,61 @@ export function buildProgram(): Command {
     if (result.exitCode !== 0) throw new ExitError(result.exitCode);
   });
 
+  addCheckFlags(
+    program
+      .command('agent')
+      .description('run as the node agent: periodic checks, HTTP API, node labels and condition, init-container watch')
+      .option('--listen <host:port>', 'HTTP API address', '0.0.0.0:9808')
+      .option('--interval <duration>', 'time between checks (±10% jitter)', '10m')
+      .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster, then KUBECONFIG, else run without Kubernetes)')
+      .option('--label-prefix <prefix>', 'prefix of the node labels and annotation', 'mesh-preflight.io/')
+      .option('--heartbeat <duration>', 'refresh the node condition at least this often even when nothing changed', '60m')
+      .addOption(new Option('--fix <mode>', 'apply fixes after a check finds loadable modules').choices(['off', 'now', 'persist', 'both']).default('off'))
+      .addOption(
+        new Option('--recheck-auth <mode>', 'POST /v1/recheck: bearer token checked by a TokenReview, off, or none (no auth)')
+          .choices(['tokenreview', 'off', 'none'])
+          .default('tokenreview'),
+      )
+      .option('--nfd-features-dir <dir>', 'also write a node-feature-discovery local feature file there')
+      .option('--cleanup', 'remove this agent\'s labels, annotation and condition from the node, then exit', false),
+  ).action(async (raw: Record<string, unknown>) => {
+    const options = await parseCheckFlags(raw);
+    const os = await import('node:os');
+    const [{ parseAgentFlags }, { startAgent }, kube] = await Promise.all([
+      import('./commands/agent.ts'),
+      import('../agent/agent.ts'),
+      import('../kube/client.ts'),
+    ]);
+    const command = parseAgentFlags(raw, options, os.hostname());
+    let resolved;
+    try {
+      resolved = kube.resolveKubeConfig(command.kubeconfig ? { kubeconfig: command.kubeconfig } : {});
+    } catch (error) {
+      throw new UsageError(`invalid Kubernetes configuration: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    const api = resolved ? kube.createKubeNodeApi(resolved) : undefined;
+    if (command.cleanup) {
+      if (!api) throw new UsageError('--cleanup needs Kubernetes: give --kubeconfig, run in-cluster, or set KUBECONFIG');
+      const { NodePublisher } = await import('../kube/publisher.ts');
+      const publisher = new NodePublisher(api, { nodeName: command.settings.nodeName, prefix: command.settings.labelPrefix });
+      const result = await publisher.cleanup();
+      if (!result.ok) throw new ExitError(1, result.error);
+      process.stdout.write(`removed mesh-preflight labels, annotation and condition from node ${command.settings.nodeName} (${result.patches} patch${result.patches === 1 ? '' : 'es'})\n`);
+      return;
+    }
+    const agent = await startAgent(command.settings, api ? { kube: api } : {});
+    await new Promise<void>((resolve) => {
+      const shutdown = () => resolve();
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+    // Stop accepting, finish the in-flight write, exit 0 within 5 s.
+    const deadline = setTimeout(() => process.exit(0), 5000);
+    deadline.unref();
+    await agent.stop();
+    clearTimeout(deadline);
+  });
+
   return program;
 }
 
@@ -126,7 +181,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 function exitCodeFor(error: unknown): number {
-  if (error instanceof ExitError) return error.exitCode;
+  if (error instanceof ExitError) {
+    if (error.message !== `exit ${error.exitCode}`) process.stderr.write(`mesh-preflight: ${error.message.split('\n')[0]}\n`);
+    return error.exitCode;
+  }
   if (error instanceof CommanderError) {
     // commander already printed its one-line message; help and version are successes.
     return error.exitCode === 0 ? 0 : 2;

@@ -10,7 +10,7 @@ import type { CheckOptions } from './options.ts';
 import { ReportSchema, verdictOf, type Report } from './report.ts';
 import { runChecks } from './runner.ts';
 import { allChecks } from '../../checks/index.ts';
-import type { AnyCheck } from './check.ts';
+import type { AnyCheck, ObservedFindings } from './check.ts';
 import { realExec, type Exec } from '../host/exec.ts';
 import { HostRoot } from '../host/root.ts';
 import type { ModuleKnowledge } from '../modules/state.ts';
@@ -20,6 +20,7 @@ export interface CheckNodeDeps {
   now?: () => Date;
   checks?: readonly AnyCheck[];
   knowledge?: ModuleKnowledge;
+  observed?: ObservedFindings;
 }
 
 export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {}): Promise<Report> {
@@ -27,7 +28,7 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
   const exec = deps.exec ?? realExec;
   const now = deps.now ?? (() => new Date());
   const facts = new HostFacts({ options, host, exec, knowledge: deps.knowledge });
-  const ctx: CheckContext = { options, host, exec, facts, now };
+  const ctx: CheckContext = { options, host, exec, facts, now, observed: deps.observed };
 
   const runs = await runChecks(deps.checks ?? allChecks, ctx);
   const checks = runs.map((run) => run.result);

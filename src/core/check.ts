@@ -22,6 +22,13 @@ export interface CheckContext {
   exec: Exec;
   facts: Facts;
   now: () => Date;
+  /** What the agent observed outside the host files (e.g. failed init containers seen by its pod watch). */
+  observed?: ObservedFindings;
+}
+
+/** Findings the agent's watchers supply to the checks. */
+export interface ObservedFindings {
+  initContainers?: () => InitContainerFinding[];
 }
 
 export interface Check<F = unknown> {
