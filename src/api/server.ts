@@ -14,6 +14,7 @@ import { reportRoutes } from './routes/report.ts';
 import { recheckRoutes } from './routes/recheck.ts';
 import { nodesRoutes } from './routes/nodes.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 /** Default minimum time between two rechecks. */
 export const DEFAULT_RECHECK_INTERVAL_MS = 10_000;
@@ -62,5 +63,6 @@ export function buildServer(deps: ApiDeps, opts: ServerOptions = {}): FastifyIns
   });
   app.register(nodesRoutes, { nodes: deps.nodes });
   app.register(metricsRoutes, { reports: deps.reports, metrics });
+  app.register(dashboardRoutes, { reports: deps.reports, nodes: deps.nodes, now: deps.now ?? Date.now });
   return app;
 }
