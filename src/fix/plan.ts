@@ -3,10 +3,10 @@
  * modules to load now, what the persisted modules-load.d file would contain, and which modules no fix
  * here can help with, with what to do instead. Nothing runs unless every module name passed validation.
  *
- * What gets persisted: every required module that is a loadable module on this kernel (state `loaded`
- * or `loadable`, i.e. not built in), so a reboot keeps what the mesh needs whether or not it is loaded
- * right now, plus modules an earlier run of ours listed that this report does not contradict (so
- * running the fix for Istio and then for Linkerd does not drop the first set). Built-in modules need
+ * What gets persisted: exactly the required modules the check found loadable but not loaded (what is
+ * loaded already was loaded by something the node runs at boot), plus modules an earlier run of ours
+ * listed that this report does not contradict (so a second run changes nothing once they are loaded,
+ * and running the fix for Istio and then for Linkerd does not drop the first set). Built-in modules need
  * nothing; `missing` and `unknown` ones are never written (systemd-modules-load would fail on them).
  */
 import path from 'node:path';
@@ -179,7 +179,7 @@ function groupByTarget(report: Report): Map<string, Target> {
 }
 
 function planPersist(valid: Target[], all: Map<string, Target>, opts: PlanOptions, notes: string[]): PersistStep {
-  const wanted = new Set(valid.filter((t) => t.state === 'loaded' || t.state === 'loadable').map((t) => t.module));
+  const wanted = new Set(valid.filter((t) => t.state === 'loadable').map((t) => t.module));
   const existing = opts.existingFile;
   const owned = existing !== undefined && isOwnedContent(existing.content);
   if (owned) {
@@ -194,7 +194,7 @@ function planPersist(valid: Target[], all: Map<string, Target>, opts: PlanOption
   }
   const modules = [...wanted].sort(cmp);
   if (modules.length === 0) {
-    return { kind: 'none', reason: 'No required module is a loadable module on this kernel (all built in, missing or unknown): nothing to persist.' };
+    return { kind: 'none', reason: 'No required module is loadable but not loaded (all loaded, built in, missing or unknown): nothing to persist.' };
   }
   const content = renderPersistFile(modules);
   if (opts.os.immutable) return { kind: 'os-managed', modules, advice: immutableOsAdvice(opts.os.immutable, modules) };

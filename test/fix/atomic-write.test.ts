@@ -34,7 +34,7 @@ test('--persist into a temp host root creates the file with header and modules, 
   t.like(first.actions[0], { kind: 'persist', ok: true, target: PERSIST_PATH });
   t.regex(first.actions[0]!.message, /^created/);
   const content = await readFile(file, 'utf8');
-  t.is(content, renderPersistFile(['iptable_filter', 'iptable_mangle', 'iptable_nat', 'nf_nat', 'xt_REDIRECT', 'xt_owner']));
+  t.is(content, renderPersistFile(['iptable_filter', 'iptable_mangle', 'iptable_nat']));
   t.regex(content, /^# mesh-preflight-owned: v1\n# Written by `mesh-preflight fix --persist`/);
   t.is((await stat(file)).mode & 0o777, 0o644);
 
@@ -142,7 +142,7 @@ function failingAt(step: Step): FsLayer {
 }
 
 const OLD = renderPersistFile(['iptable_nat']);
-const NEW = renderPersistFile(['iptable_filter', 'iptable_mangle', 'iptable_nat', 'nf_nat', 'xt_REDIRECT', 'xt_owner']);
+const NEW = renderPersistFile(['iptable_filter', 'iptable_mangle', 'iptable_nat']);
 
 for (const step of ['openNew', 'write', 'sync', 'close', 'rename', 'fsyncDir'] as const) {
   for (const initial of ['old', 'absent'] as const) {
