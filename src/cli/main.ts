@@ -125,7 +125,8 @@ export function buildProgram(): Command {
           .default('tokenreview'),
       )
       .option('--nfd-features-dir <dir>', 'also write a node-feature-discovery local feature file there')
-      .option('--cleanup', 'remove this agent\'s labels, annotation and condition from the node, then exit', false),
+      .option('--cleanup', 'remove this agent\'s labels, annotation and condition from the node, then exit', false)
+      .option('--print-config', 'print the validated configuration as JSON and exit (checks DaemonSet args)', false),
   ).action(async (raw: Record<string, unknown>) => {
     const options = await parseCheckFlags(raw);
     const os = await import('node:os');
@@ -135,6 +136,10 @@ export function buildProgram(): Command {
       import('../kube/client.ts'),
     ]);
     const command = parseAgentFlags(raw, options, os.hostname());
+    if (raw['printConfig'] === true) {
+      process.stdout.write(`${JSON.stringify({ ...command.settings, kubeconfig: command.kubeconfig, cleanup: command.cleanup }, null, 2)}\n`);
+      return;
+    }
     let resolved;
     try {
       resolved = kube.resolveKubeConfig(command.kubeconfig ? { kubeconfig: command.kubeconfig } : {});

@@ -1,0 +1,30 @@
+/** The DaemonSet's container args are ones the real CLI accepts (the built CLI, `agent --print-config`). */
+import test from 'ava';
+import { execa } from 'execa';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { KUSTOMIZATIONS, REPO_ROOT, argsByKustomization } from './helpers.ts';
+
+const cli = path.join(REPO_ROOT, 'dist/src/cli/main.js');
+
+for (const name of KUSTOMIZATIONS) {
+  test(`${name}: the container args parse with the real CLI`, async (t) => {
+    const args = argsByKustomization()[name];
+    t.is(args[0], 'agent');
+    // /host exists only inside the pod; everything else is passed verbatim.
+    const hostRoot = await mkdtemp(path.join(tmpdir(), 'mp-host-'));
+    const local = args.map((a) => (a.startsWith('--host-root=') ? `--host-root=${hostRoot}` : a));
+    const result = await execa(process.execPath, [cli, ...local, '--print-config'], {
+      reject: false,
+      timeout: 30_000,
+      env: { NODE_NAME: 'worker-1' },
+    });
+    t.is(result.exitCode, 0, `${local.join(' ')}\n${result.stderr}`);
+    const config = JSON.parse(result.stdout);
+    t.is(config.nodeName, 'worker-1', 'NODE_NAME from the downward API is the node name');
+    t.is(config.listen.port, 9808);
+    if (name === 'overlays/linkerd') t.is(config.options.mesh, 'linkerd');
+    if (name === 'overlays/fix') t.not(config.fix, 'off');
+  });
+}
