@@ -144,7 +144,9 @@ export function buildProgram(): Command {
     try {
       resolved = kube.resolveKubeConfig(command.kubeconfig ? { kubeconfig: command.kubeconfig } : {});
     } catch (error) {
-      throw new UsageError(`invalid Kubernetes configuration: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const what = command.kubeconfig ? `--kubeconfig ${command.kubeconfig}` : 'Kubernetes configuration (in-cluster or KUBECONFIG)';
+      throw new UsageError(`invalid ${what}: ${/reading 'clusters'/.test(message ?? '') ? 'expected a kubeconfig file with clusters, users and contexts' : message}`);
     }
     const api = resolved ? kube.createKubeNodeApi(resolved) : undefined;
     if (command.cleanup) {

@@ -41,8 +41,8 @@ export function parseAgentFlags(raw: Record<string, unknown>, options: CheckOpti
   const rawHost = listen.groups!['host']!;
   const host = rawHost === '*' ? '0.0.0.0' : rawHost.replace(/^\[(.*)\]$/, '$1');
   const intervalMs = parseDuration(flags.interval);
-  if (intervalMs === undefined || intervalMs < 1000) {
-    throw new UsageError(`invalid --interval ${flags.interval}: expected a duration of at least 1s (e.g. 10m, 30s)`);
+  if (intervalMs === undefined || intervalMs < 100) {
+    throw new UsageError(`invalid --interval ${flags.interval}: expected a duration of at least 100ms (e.g. 10m, 30s)`);
   }
   const heartbeatMs = parseDuration(flags.heartbeat);
   if (heartbeatMs === undefined || heartbeatMs < 60_000) {
