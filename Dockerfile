@@ -32,6 +32,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `kubectl exec … -- mesh-preflight agent --cleanup` (and diagnose, fix) inside the pod.
+RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/mesh-preflight
 EXPOSE 9808
 # Non-root by default, for the uses that need no privilege (`--help`, `diagnose` on copied logs,
 # rendering a saved report). The DaemonSet overrides it with runAsUser: 0 because iptables-save, nft
