@@ -12,7 +12,7 @@ import type { RecheckAuthorizer } from '../api/types.ts';
 import type { CheckOptions } from '../core/options.ts';
 import type { InitContainerFinding, Report, RuleBackend } from '../core/report.ts';
 import { checkNode, type CheckNodeDeps } from '../core/check-node.ts';
-import { classifyLog } from '../diagnose/classify.ts';
+import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import type { Exec } from '../host/exec.ts';
 import { HostRoot } from '../host/root.ts';
 import { readOsInfo } from '../host/os-family.ts';
@@ -99,16 +99,8 @@ export async function startAgent(settings: AgentSettings, deps: AgentDeps = {}):
       podLabels: ctx.podLabels,
       container: ctx.container,
     });
-    return {
-      category: result.category,
-      nodeProblem: result.nodeProblem,
-      modules: result.modules,
-      matchedLine: result.matchedLine || (ctx.reason ? `${ctx.container}: ${ctx.reason}` : `${ctx.container} failed`),
-      explanation: result.explanation,
-      remediation: result.remediation,
-      ...(result.table ? { table: result.table } : {}),
-      ...(result.extension ? { extension: result.extension } : {}),
-    };
+    const fields = findingFields(result);
+    return { ...fields, matchedLine: fields.matchedLine || (ctx.reason ? `${ctx.container}: ${ctx.reason}` : `${ctx.container} failed`) };
   };
   const watcher = kube
     ? new InitContainerWatcher({

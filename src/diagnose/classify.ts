@@ -4,7 +4,7 @@
  * input is scanned (bytes, lines and line length capped), and patterns are written without nested
  * quantifiers, so time grows linearly with the capped input.
  */
-import type { RuleBackend } from '../core/report.ts';
+import type { InitContainerFinding, RuleBackend } from '../core/report.ts';
 import type { Signature } from '../../checks/signatures/types.ts';
 import { signatures as catalogue } from '../../checks/signatures/index.ts';
 import type { Diagnosis, DiagnosisResult } from './types.ts';
@@ -340,5 +340,21 @@ function unknownDiagnosis(lines: readonly string[], prepared: Prepared): Diagnos
       nonEmpty.length === 0
         ? ['Get the failed run\'s log: kubectl logs <pod> -c <init-container> --previous']
         : ['Run mesh-preflight check on the node the pod ran on', 'Check the pod\'s events: kubectl describe pod <pod>'],
+  };
+}
+
+/** The fields of a diagnosis that an init-container finding carries (log scan, pod watch, diagnose). */
+export function findingFields(
+  result: DiagnosisResult,
+): Pick<InitContainerFinding, 'category' | 'nodeProblem' | 'modules' | 'table' | 'extension' | 'matchedLine' | 'explanation' | 'remediation'> {
+  return {
+    category: result.category,
+    nodeProblem: result.nodeProblem,
+    modules: result.modules,
+    ...(result.table ? { table: result.table } : {}),
+    ...(result.extension ? { extension: result.extension } : {}),
+    matchedLine: result.matchedLine,
+    explanation: result.explanation,
+    remediation: result.remediation,
   };
 }

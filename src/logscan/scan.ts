@@ -6,7 +6,7 @@
 import type { HostRoot } from '../host/root.ts';
 import type { InitContainerFinding, RuleBackend } from '../core/report.ts';
 import { DEFAULT_INIT_CONTAINERS } from '../core/options.ts';
-import { classifyLog } from '../diagnose/classify.ts';
+import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../host/parse/cri-log.ts';
 import { readTail } from './read-tail.ts';
 import { stat } from 'node:fs/promises';
@@ -118,14 +118,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
             restartCount: file.restart,
             observedAt: lastTime ?? read.mtime.toISOString(),
             source: 'log-scan',
-            category: result.category,
-            nodeProblem: result.nodeProblem,
-            modules: result.modules,
-            ...(result.table ? { table: result.table } : {}),
-            ...(result.extension ? { extension: result.extension } : {}),
-            matchedLine: result.matchedLine,
-            explanation: result.explanation,
-            remediation: result.remediation,
+            ...findingFields(result),
           },
         });
       }

@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { Report } from '../../core/report.ts';
-import { classifyLog } from '../../diagnose/classify.ts';
+import { classifyLog, findingFields } from '../../diagnose/classify.ts';
 import { joinWithReport } from '../../diagnose/join.ts';
 import type { DiagnoseOutput, DiagnosisResult, NodeJoin } from '../../diagnose/types.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../../host/parse/cri-log.ts';
@@ -93,14 +93,8 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
 
 function toJson(result: DiagnosisResult, node: NodeJoin | undefined): string {
   const out: DiagnoseOutput = {
+    ...findingFields(result),
     category: result.category,
-    nodeProblem: result.nodeProblem,
-    modules: result.modules,
-    ...(result.table ? { table: result.table } : {}),
-    ...(result.extension ? { extension: result.extension } : {}),
-    matchedLine: result.matchedLine,
-    explanation: result.explanation,
-    remediation: result.remediation,
     ...(result.signatureId ? { signatureId: result.signatureId } : {}),
     findings: result.findings,
     ...(node ? { node } : {}),

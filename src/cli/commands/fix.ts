@@ -25,19 +25,22 @@ export interface FixCommandOptions {
   output: 'table' | 'json';
 }
 
-export interface FixCommandDeps {
-  /** Runs a fresh check (called before, and again after applying). */
-  check: () => Promise<Report>;
+/** What applying fixes needs (the agent passes these; the command adds a check). */
+export interface AgentFixDeps {
   exec: Exec;
   host: HostRoot;
   allowedModules: ReadonlySet<string>;
   os: OsInfo;
   /** modprobe -d/-S; defaults to the host root and the report's kernel release when --host-root is not `/`. */
   moduleDir?: ModuleDir;
-  /** Injected in tests; read from /proc/self/status otherwise. */
   privilege?: Privilege;
   fs?: FsLayer;
   now?: () => Date;
+}
+
+export interface FixCommandDeps extends AgentFixDeps {
+  /** Runs a fresh check (called before, and again after applying). */
+  check: () => Promise<Report>;
 }
 
 export interface FixCommandResult {
@@ -113,16 +116,6 @@ async function runUndo(opts: FixCommandOptions, deps: FixCommandDeps): Promise<F
 /** `agent --fix` modes. */
 export type AgentFixMode = 'off' | 'now' | 'persist' | 'both';
 
-export interface AgentFixDeps {
-  exec: Exec;
-  host: HostRoot;
-  allowedModules: ReadonlySet<string>;
-  os: OsInfo;
-  moduleDir?: ModuleDir;
-  privilege?: Privilege;
-  fs?: FsLayer;
-  now?: () => Date;
-}
 
 /** The plan the agent would apply for this mode (undefined for `off`), e.g. for the API. */
 export async function planOnlyForAgent(report: Report, mode: AgentFixMode, deps: AgentFixDeps): Promise<FixPlan | undefined> {
