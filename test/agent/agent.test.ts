@@ -18,14 +18,14 @@ import { auditClusterRole, describeAttributes, type RecordedRequest } from '../.
 import { fixtureExec } from '../helpers/fixture-exec.ts';
 import { hostFixturePath } from '../fixtures/hosts/index.ts';
 import { fakeWithClient } from '../kube/fixtures.ts';
-import type { FakeApiServer } from '../support/fake-apiserver.ts';
+import type { FakeApiServer, LoggedRequest } from '../support/fake-apiserver.ts';
 import { one, render } from '../daemonset/helpers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
 
 /** Every request the agent made in this file, for the RBAC derivation at the end. */
-const recorded: RecordedRequest[] = [];
+const recorded: LoggedRequest[] = [];
 
 function settings(overrides: Partial<AgentSettings> = {}): AgentSettings {
   return {
@@ -264,7 +264,7 @@ test('bad agent flags: one line, exit 2', async (t) => {
 // Runs last (ava runs a file's serial tests after its concurrent ones): every request above, against the
 // shipped ClusterRole: all allowed, and no permission that no request used.
 test.serial.after('RBAC: the ClusterRole allows exactly what the agent did against the fake API server', async (t) => {
-  const role = one(render('base'), 'ClusterRole') as Parameters<typeof auditClusterRole>[0];
+  const role = one(render('base'), 'ClusterRole') as unknown as Parameters<typeof auditClusterRole>[0];
   const requests = recorded.filter((r) => r.status !== 0);
   t.true(requests.length > 20);
   const audit = auditClusterRole(role, requests);

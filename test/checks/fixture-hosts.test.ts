@@ -8,6 +8,7 @@ import { checkOptions } from '../../src/core/options.ts';
 import { HostRoot } from '../../src/host/root.ts';
 import { decideModuleState } from '../../src/modules/state.ts';
 import { checkNode } from '../../src/core/check-node.ts';
+import type { Verdict } from '../../src/core/report.ts';
 import { fixtureExec } from '../helpers/fixture-exec.ts';
 import { hostFixturePath, listHostFixtures, loadExpected } from '../fixtures/hosts/index.ts';
 
@@ -41,7 +42,7 @@ for (const name of listHostFixtures()) {
  * The verdict of a full check (Istio defaults) on each fixture, in the node's own mode (auto) and for a
  * mesh image still on legacy iptables. Why each one: the fixture's SOURCE.md and expected.json notes.
  */
-const VERDICTS: Record<string, { auto: string; legacy: string; failing: { auto: string[]; legacy: string[] } }> = {
+const VERDICTS: Record<string, { auto: Verdict; legacy: Verdict; failing: { auto: string[]; legacy: string[] } }> = {
   'ubuntu-22.04': { auto: 'degraded', legacy: 'degraded', failing: { auto: [], legacy: [] } },
   'rocky-8': { auto: 'degraded', legacy: 'degraded', failing: { auto: [], legacy: [] } },
   monolithic: { auto: 'degraded', legacy: 'degraded', failing: { auto: [], legacy: [] } },

@@ -22,7 +22,7 @@ function allOptions(): RequirementOptions[] {
 const list = Object.values(profiles) as MeshProfile[];
 
 test('profiles are keyed by their own mesh', (t) => {
-  for (const [key, p] of Object.entries(profiles)) t.is(p.mesh, key);
+  for (const [key, p] of Object.entries(profiles)) t.is(p.mesh as string, key);
 });
 
 test('every profile entry carries a source citation', (t) => {

@@ -77,7 +77,7 @@ function ctx(root: HostRoot, now: string, meshBackend?: () => Promise<never>): C
 
 test('check: fail on a recent node failure, with pod/container and the line in evidence', async (t) => {
   const facts = await initContainersCheck.collect(ctx(host, '2024-05-01T14:00:00Z'));
-  const out = initContainersCheck.evaluate(facts, checkOptions());
+  const out = initContainersCheck.evaluate(facts);
   t.is(out.status, 'fail');
   t.regex(out.summary, /explained by this node/);
   t.true(out.evidence.some((e) => e.startsWith('default/reviews-v1-7d9f8c istio-init [missing-iptables-table]: ') && e.includes("table 'raw'")));
@@ -88,11 +88,11 @@ test('check: fail on a recent node failure, with pod/container and the line in e
 test('check: old node failures and config errors only warn; none pass; no dir skips', async (t) => {
   const facts = await initContainersCheck.collect(ctx(host, '2024-06-01T00:00:00Z', async () => { throw new Error('no backend'); }));
   t.is(facts.backend, undefined);
-  t.is(initContainersCheck.evaluate(facts, checkOptions()).status, 'warn');
+  t.is(initContainersCheck.evaluate(facts).status, 'warn');
   const configOnly: InitContainersFacts = { ...facts, findings: facts.findings.filter((f) => !f.finding.nodeProblem), scannedAt: '2024-05-01T11:00:02Z' };
-  t.is(initContainersCheck.evaluate(configOnly, checkOptions()).status, 'warn');
-  t.is(initContainersCheck.evaluate({ ...facts, findings: [] }, checkOptions()).status, 'pass');
-  const skip = initContainersCheck.evaluate({ ...facts, podsDirPresent: false, findings: [] }, checkOptions());
+  t.is(initContainersCheck.evaluate(configOnly).status, 'warn');
+  t.is(initContainersCheck.evaluate({ ...facts, findings: [] }).status, 'pass');
+  const skip = initContainersCheck.evaluate({ ...facts, podsDirPresent: false, findings: [] });
   t.is(skip.status, 'skip');
   t.regex(skip.summary, /\/var\/log\/pods is absent/);
 });
