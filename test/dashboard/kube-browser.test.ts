@@ -19,7 +19,7 @@ import { FakeApiServer, type KubeObject } from '../support/fake-apiserver.ts';
 import { FakeReports } from '../api/fakes.ts';
 import { buildReport, check, mod } from '../api/report-fixture.ts';
 import { launchChromium, watchPage } from './browser-support.ts';
-import { kubeNodeDirectory } from './kube-directory.ts';
+import { kubeNodeDirectory } from '../../src/agent/node-directory.ts';
 import { NOW } from './fixtures.ts';
 
 const HOSTILE_MODULE = '<img src=x onerror=alert(7)>';
@@ -97,7 +97,7 @@ test.before(async () => {
   const api = createKubeNodeApi(resolved, { timeoutMs: 5000 });
   app = buildServer({
     reports: new FakeReports(reports.notReady),
-    nodes: kubeNodeDirectory(api),
+    nodes: kubeNodeDirectory(api, 'mesh-preflight.io/', 0),
     metrics: createMetrics({ defaultMetrics: false }),
     now: () => NOW,
   });

@@ -118,3 +118,36 @@ test('diagnose --on-node joins the node check', async (t) => {
   t.truthy(output.node, 'joined with the node report');
   t.regex(JSON.stringify(output.node), /xt_owner/);
 });
+
+test('fix --persist on a copy of the runbook node writes exactly the modules found not loaded; a second run changes nothing; --undo removes it', async (t) => {
+  const { cp, mkdtemp, readFile, stat, readdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const host = path.join(await mkdtemp(path.join(tmpdir(), 'mp-fix-e2e-')), 'rocky-8');
+  await cp(fixture('rocky-8'), host, { recursive: true });
+  const check = await run(['check', '--host-root', host, '--backend', 'legacy', '--output', 'json']);
+  const notLoaded = ReportSchema.parse(JSON.parse(check.stdout)).modules.filter((m) => m.state === 'loadable').map((m) => m.name).sort();
+  t.true(notLoaded.includes('iptable_nat'));
+
+  const dryRun = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--output', 'table']);
+  t.is(dryRun.exitCode, 0, dryRun.stderr);
+  t.regex(dryRun.stdout, /Dry run: nothing changed/);
+  t.deepEqual(await readdir(path.join(host, 'etc')), ['os-release'], 'the dry run wrote nothing');
+
+  const apply = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--yes', '--output', 'json']);
+  t.is(apply.exitCode, 0, apply.stderr);
+  const file = path.join(host, 'etc/modules-load.d/99-mesh-preflight.conf');
+  const listed = (await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).sort();
+  t.deepEqual(listed, notLoaded);
+  const before = await stat(file);
+
+  const again = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--yes', '--output', 'table']);
+  t.is(again.exitCode, 0);
+  t.regex(again.stdout, /already up to date/);
+  const after = await stat(file);
+  t.is(after.mtimeMs, before.mtimeMs);
+  t.is(after.ino, before.ino);
+
+  const undo = await run(['fix', '--host-root', host, '--undo', '--yes', '--output', 'table']);
+  t.is(undo.exitCode, 0);
+  t.deepEqual(await readdir(path.join(host, 'etc/modules-load.d')), []);
+});
