@@ -52,17 +52,7 @@ export function immutableOsAdvice(os: ImmutableOsId, modules: readonly string[])
         why: 'Flatcar nodes are provisioned by Ignition; a file written by hand is lost when the node is re-provisioned.',
         steps: [
           'Add to the node\'s Butane config (transpiled to Ignition):',
-          [
-            'variant: flatcar',
-            'version: 1.0.0',
-            'storage:',
-            '  files:',
-            '    - path: /etc/modules-load.d/99-mesh-preflight.conf',
-            '      mode: 0644',
-            '      contents:',
-            '        inline: |',
-            ...list.map((m) => `          ${m}`),
-          ].join('\n'),
+          ['variant: flatcar', 'version: 1.0.0', butaneModulesFile(list)].join('\n'),
         ],
         sources: ['https://flatcar.org/docs/latest/setup/customization/other-settings/ (Loading kernel modules)', MODULES_LOAD_D_MAN],
       };
@@ -75,15 +65,7 @@ export function immutableOsAdvice(os: ImmutableOsId, modules: readonly string[])
           os === 'rhcos'
             ? 'Create a MachineConfig from a Butane config (variant: openshift) with this storage.files entry, then `oc apply` it:'
             : 'Add to the node\'s Butane config (variant: fcos) and re-provision:',
-          [
-            'storage:',
-            '  files:',
-            '    - path: /etc/modules-load.d/99-mesh-preflight.conf',
-            '      mode: 0644',
-            '      contents:',
-            '        inline: |',
-            ...list.map((m) => `          ${m}`),
-          ].join('\n'),
+          butaneModulesFile(list),
         ],
         sources: ['https://coreos.github.io/butane/getting-started/', MODULES_LOAD_D_MAN],
       };
@@ -112,4 +94,17 @@ export function notWritableAdvice(hostPath: string, content: string): OsPersistA
     ],
     sources: [MODULES_LOAD_D_MAN],
   };
+}
+
+/** The Butane `storage.files` entry that writes our modules-load.d file (Flatcar, Fedora CoreOS, RHCOS). */
+function butaneModulesFile(modules: readonly string[]): string {
+  return [
+    'storage:',
+    '  files:',
+    '    - path: /etc/modules-load.d/99-mesh-preflight.conf',
+    '      mode: 0644',
+    '      contents:',
+    '        inline: |',
+    ...modules.map((m) => `          ${m}`),
+  ].join('\n');
 }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { allRequirementOptions } from '../helpers/requirement-options.ts';
 import { profiles } from '../../checks/profiles/index.ts';
 import type { MeshProfile, Table } from '../../checks/profiles/types.ts';
 import { EXTENSIONS, kconfigSymbolsFor } from '../../checks/kernel-data/netfilter-map.ts';
@@ -9,15 +10,7 @@ import type { RequirementOptions } from '../../src/core/requirements.types.ts';
 // A citation is a URL or `owner/repo path…`.
 const CITATION = /(https:\/\/\S+|\b[\w.-]+\/[\w.-]+ [\w./-]+)/;
 
-function allOptions(): RequirementOptions[] {
-  const out: RequirementOptions[] = [];
-  for (const mesh of ['istio', 'linkerd'] as const)
-    for (const backend of ['legacy', 'nft'] as const)
-      for (const dnsCapture of [false, true])
-        for (const interception of ['redirect', 'tproxy'] as const)
-          for (const ipv6 of [false, true]) out.push({ mesh, backend, dnsCapture, interception, ipv6 });
-  return out;
-}
+const allOptions = allRequirementOptions;
 
 const list = Object.values(profiles) as MeshProfile[];
 

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { allRequirementOptions } from '../helpers/requirement-options.ts';
 import { deriveRequirements } from '../../src/core/requirements.ts';
 import type { RequirementOptions, Requirements } from '../../src/core/requirements.types.ts';
 import { realExec } from '../../src/host/exec.ts';
@@ -7,16 +8,7 @@ const base: RequirementOptions = { mesh: 'istio', backend: 'legacy', dnsCapture:
 const names = (r: Requirements): string[] => r.modules.map((m) => m.name);
 const derive = (o: Partial<RequirementOptions>): Requirements => deriveRequirements({ ...base, ...o });
 
-/** Every option combination: mesh × backend × dnsCapture × interception × ipv6. */
-function allOptions(): RequirementOptions[] {
-  const out: RequirementOptions[] = [];
-  for (const mesh of ['istio', 'linkerd'] as const)
-    for (const backend of ['legacy', 'nft'] as const)
-      for (const dnsCapture of [false, true])
-        for (const interception of ['redirect', 'tproxy'] as const)
-          for (const ipv6 of [false, true]) out.push({ mesh, backend, dnsCapture, interception, ipv6 });
-  return out;
-}
+const allOptions = allRequirementOptions;
 
 // The operators' runbook list (istio/istio#23009, #44118: modules-load.d/istio-iptables.conf).
 const RUNBOOK = ['br_netfilter', 'nf_nat', 'nf_nat_redirect', 'xt_REDIRECT', 'xt_owner', 'iptable_nat', 'iptable_mangle', 'iptable_filter'];
