@@ -37,7 +37,12 @@ export const accessSignatures: Signature[] = [
     nodeProblem: true,
     // Worded like missing kernel support by istio-cni ("no loaded kernel support"): the lock wins.
     priority: 80,
-    patterns: [/Another app is currently holding the xtables lock/, /Can't lock \/run\/xtables\.lock: Resource temporarily unavailable/],
+    patterns: [
+      /Another app is currently holding the xtables lock/,
+      /Can't lock \/run\/xtables\.lock: Resource temporarily unavailable/,
+      // EAGAIN from the lock with --wait given up (exit status 4), no mention of the lock at all.
+      /\bip6?tables(?:-(?:legacy|nft))?(?:-(?:restore|save))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Resource temporarily unavailable/,
+    ],
     derive: 'none',
     explanation:
       'Another process on the node held /run/xtables.lock while the init container ran; the kernel is fine, the call gave up waiting.',
@@ -46,7 +51,7 @@ export const accessSignatures: Signature[] = [
       'If it repeats, find the holder on the node: fuser -v /run/xtables.lock (kube-proxy, a CNI or a firewall daemon in a loop)',
       'Prefer mesh versions that call iptables with -w (wait for the lock)',
     ],
-    source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23',
+    source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23; https://github.com/kubernetes-sigs/kubespray/issues/3192',
   },
   {
     id: 'xtables-lock-file-denied',
@@ -68,8 +73,17 @@ export const accessSignatures: Signature[] = [
     category: 'insufficient-privileges',
     nodeProblem: false,
     priority: 75,
+    // EPERM/EACCES is the kernel refusing the caller, never a missing module: these outrank every
+    // table/extension guess (priority 75 > 60), whatever the wording around the errno.
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?|Cannot initialize|Could not fetch rule set generation id): Permission denied/,
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?|Cannot initialize|Could not fetch rule set generation id): (?:Permission denied|Operation not permitted)/,
+      // iptables 1.4-1.8 legacy and nft, and nft itself: "Permission denied (you must be root)", "Operation not permitted (you must be root)".
+      /(?:Permission denied|Operation not permitted) \(you must be root\)/,
+      /(?<binary>ip6?tables(?:-(?:legacy|nft))?(?:-(?:save|restore))?)\/\d+\.\d+(?:\.\d+)? Failed to initialize nft: (?:Permission denied|Operation not permitted)/,
+      // libxtables' revision probe opens a raw socket first; without CAP_NET_RAW it fails with EPERM/EACCES.
+      /Could not open socket to kernel: (?:Permission denied|Operation not permitted)/,
+      /getsockopt failed strangely: Operation not permitted/,
+      /(?:netlink: Error: cache initialization failed|Error: Could not process rule): Operation not permitted/,
     ],
     derive: 'none',
     explanation:
@@ -79,6 +93,28 @@ export const accessSignatures: Signature[] = [
       'Or install the mesh\'s CNI plugin so pods need no privileges (Istio CNI / linkerd-cni)',
       'If SELinux is enforcing, check ausearch -m avc -ts recent',
     ],
-    source: 'https://github.com/nforgeio/neonKUBE/issues/432; https://github.com/linkerd/linkerd2/issues/7938; https://github.com/linkerd/linkerd2/issues/7767',
+    source:
+      'https://github.com/nforgeio/neonKUBE/issues/432; https://github.com/linkerd/linkerd2/issues/7938; https://github.com/linkerd/linkerd2/issues/7767; ' +
+      'https://github.com/silarsis/personal_dev/issues/1 (v1.4.21 nat, you must be root); https://github.com/Homebrew/homebrew-core/issues/210503 (nf_tables generation id); ' +
+      'https://github.com/ruped24/tor_ip_switcher/issues/3 (iptables/1.8.5 Failed to initialize nft: Permission denied); https://github.com/telemt/telemt/issues/845 (nft Operation not permitted (you must be root)); ' +
+      'https://github.com/MarkusMcNugen/docker-sftp/issues/3 (getsockopt failed strangely); https://github.com/htrgouvea/nipe/issues/62 (Could not open socket to kernel: Permission denied)',
+  },
+  {
+    id: 'non-root-shell-prompt',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    // A transcript whose iptables tool was started from a non-root shell (`user@host:~$ tool`, no sudo):
+    // iptables-nft then reports its failed kernel probes as missing extensions ("Couldn't load match"),
+    // so the prompt outranks the extension/table guesses it causes.
+    priority: 61,
+    patterns: [
+      /^(?!root@)(?<user>[a-z_][a-z0-9_.-]{0,31})@[A-Za-z0-9.-]{1,64}:[^\s$#]{0,200}\$ {1,4}(?:\S{0,120}\/)?(?<binary>kumactl|ip6?tables(?:-legacy|-nft)?(?:-restore)?|nft|istio-iptables|pilot-agent|proxy-init|linkerd2-proxy-init)\s/,
+    ],
+    derive: 'none',
+    when: { elsewhere: /Couldn't (?:load|find) (?:match|target)|can't initialize ip6?tables table|unable to initialize table|RULE_[A-Z]+ failed|No chain\/target\/match by that name|Could not fetch rule set generation id/ },
+    explanation:
+      'The log shows {binary} started from a non-root shell ({user}, no sudo). Without root (CAP_NET_ADMIN/CAP_NET_RAW) iptables cannot query the kernel, and iptables-nft reports that as a missing match or target: the failure is the privileges, not a kernel module.',
+    remediation: ['Run the tool as root (sudo, or a root init container with NET_ADMIN and NET_RAW)', 'Re-run; if the same extension error remains as root, diagnose that log again'],
+    source: 'https://github.com/kumahq/kuma/issues/8412 (maintainers: the owner-match error came from running as kuma-dp, not root)',
   },
 ];

@@ -7,7 +7,8 @@ export const backendSignatures: Signature[] = [
     category: 'iptables-backend-mismatch',
     nodeProblem: true,
     priority: 62,
-    patterns: [/(?<family>ip6?tables)(?:-(?:nft|save|restore))* v\d+(?:\.\d+){1,2} \((?<backend>nf_tables)\): Could not fetch rule set generation id: Invalid argument/],
+    // EINVAL: nf_tables is there but older than this iptables expects (EPROTONOSUPPORT, no nf_tables at all, is in kernel.ts).
+    patterns: [/(?<family>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Invalid argument/],
     modules: ['nf_tables'],
     explanation:
       'The mesh ran iptables-nft but the node kernel has no working nf_tables for it (module missing or kernel too old for this iptables).',
@@ -63,17 +64,47 @@ export const backendSignatures: Signature[] = [
     id: 'ip6-address-family-not-supported',
     category: 'ipv6-unsupported',
     nodeProblem: true,
-    priority: 65,
+    // EAFNOSUPPORT says the whole IPv6 family is off: nothing to modprobe. It outranks the generic
+    // "has no loaded kernel support" probe (40) and table guesses, below SELinux (94+).
+    priority: 85,
     patterns: [
       /(?<family>ip6tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6tables table [`'"](?<table>[a-z]+)['`"]?: Address family not supported by protocol/,
+      // Any ip6tables* tool (legacy, nft, restore, or a mesh's probe quoting it) failing with EAFNOSUPPORT.
+      /(?<family>ip6tables)[^\n]{0,400}?Address family not supported by protocol/,
+      // libxtables' revision probe: only an AF_INET6 raw socket can fail with EAFNOSUPPORT.
+      /Could not open socket to kernel: Address family not supported by protocol/,
+      /\bipv6\.disable=1\b/,
     ],
     derive: 'none',
+    when: { elsewhere: /ip6tables|Address family not supported by protocol/ },
     explanation:
-      'IPv6 is disabled in this node\'s kernel (e.g. ipv6.disable=1), so ip6tables cannot open the `{table}` table.',
+      'IPv6 is disabled in this node\'s kernel (e.g. booted with ipv6.disable=1): ip6tables gets "Address family not supported by protocol", so ip6tables cannot open any table. No module load helps.',
     remediation: [
       'Either enable IPv6 on the node (remove ipv6.disable=1 from the kernel command line and reboot),',
       'or turn off IPv6 interception for the mesh on IPv4-only nodes (Istio: values.pilot.env.ISTIO_DUAL_STACK / ENABLE_INBOUND_IPV6=false)',
     ],
-    source: 'https://github.com/cloudfoundry/bosh-linux-stemcell-builder/issues/40; https://github.com/istio/istio/issues/15895',
+    source:
+      'https://github.com/cloudfoundry/bosh-linux-stemcell-builder/issues/40; https://github.com/istio/istio/issues/15895; ' +
+      'https://github.com/SELinuxProject/selinux-testsuite/pull/55 (ipv6.disable=1: ip6tables v1.8.2 (legacy) and "Could not open socket to kernel: Address family not supported by protocol"); ' +
+      'https://github.com/istio/istio/issues/57199',
+  },
+  {
+    id: 'chain-target-other-backend',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // Same wording as mesh-chain-not-found (35), which it outranks only when the log shows two backends.
+    priority: 36,
+    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/],
+    derive: 'none',
+    when: { extensionKnown: false, backendConflict: true },
+    explanation:
+      '{chain} is a chain, not a kernel target, and this iptables cannot see it although the log shows both iptables backends at work (a legacy or pre-1.8 iptables next to nf_tables, or legacy tables left beside nft ones): the chain was created in the other backend. Typical for an old legacy-only kube-proxy or mesh image on an nft node.',
+    remediation: [
+      'Make every component on the node use the same backend: mesh-preflight check shows the node\'s backend',
+      'Use images whose iptables picks the node\'s backend (iptables-wrappers / iptables 1.8+ with nft), or set it explicitly (Linkerd: proxyInit.iptablesMode)',
+    ],
+    source:
+      'https://github.com/openshift/installer/issues/1816 (kube-proxy iptables-restore v1.4.21 on an nft host: KUBE-MARK-DROP; fixed by iptables wrappers, openshift/origin#23235); ' +
+      'https://github.com/robbertkl/docker-ipv6nat/issues/82; https://github.com/kubernetes/website/pull/16271 (mixing backends breaks kube-proxy)',
   },
 ];

@@ -132,16 +132,99 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 45,
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_APPEND failed \(No such file or directory\): rule in chain (?<chain>[A-Za-z0-9_-]+)/,
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_(?:APPEND|INSERT|REPLACE) failed \(No such file or directory\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
     ],
     derive: 'previous-command',
     explanation:
-      'The nf_tables kernel refused to add a rule in chain {chain}: a match or target it uses has no kernel support ({modules}).',
+      'The nf_tables kernel refused to add a rule{chainIn}: a match or target it uses has no kernel support ({modules}).',
     remediation: [
       ...FIX_LOAD,
       'If the node itself uses iptables-legacy, run the mesh in legacy mode instead (Linkerd: proxyInit.iptablesMode=legacy)',
     ],
-    source: 'https://github.com/linkerd/linkerd2/issues/13171; https://github.com/jamesmcm/vopono/issues/297',
+    source: 'https://github.com/linkerd/linkerd2/issues/13171; https://github.com/jamesmcm/vopono/issues/297; https://github.com/openwrt/openwrt/issues/13860; https://github.com/k3s-io/k3s/issues/12712 (RULE_INSERT)',
+  },
+  {
+    id: 'nft-couldnt-find-extension',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 55,
+    // iptables-nft's wording when the kernel has no revision of an xtables extension (legacy: "Couldn't load").
+    patterns: [/Couldn't find (?<kind>match|target) [`'"](?<ext>[A-Za-z0-9]+)['`"]?/],
+    when: { extensionKnown: true },
+    explanation:
+      'iptables-nft found no kernel support for the xtables {extension}: {modules} is missing or not loaded on the node (nf_tables runs xtables extensions through nft_compat).',
+    remediation: FIX_LOAD,
+    source: 'https://github.com/k3s-io/k3s/issues/6184; https://github.com/k3s-io/k3s/issues/1812 (iptables v1.8.6 (nf_tables): Couldn\'t find match `conntrack\')',
+  },
+  {
+    id: 'nft-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    // EPROTONOSUPPORT from nfnetlink: the kernel has no nf_tables at all (EINVAL, a too old one, is backend.ts).
+    priority: 63,
+    patterns: [
+      /(?<binary>ip6?tables(?:-nft)?(?:-save|-restore)?)(?:\/\d+\.\d+(?:\.\d+)?)?:? Failed to initialize nft: Protocol not supported/,
+      /(?<binary>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Protocol not supported/,
+      /Unable to initialize Netlink socket: Protocol not supported/,
+    ],
+    derive: 'none',
+    modules: ['nf_tables'],
+    explanation:
+      'The nf_tables front end (iptables-nft or nft) could not talk to nf_tables: the kernel answered "Protocol not supported", so nf_tables (and nfnetlink) is not in this kernel or not loaded.',
+    remediation: [
+      'On this node: modprobe nf_tables (then mesh-preflight fix to persist it); if the module does not exist, the kernel was built without CONFIG_NF_TABLES',
+      'Or run the mesh with the legacy backend on this node (Linkerd: proxyInit.iptablesMode=legacy; update-alternatives --set iptables /usr/sbin/iptables-legacy for host tools)',
+    ],
+    source:
+      'https://github.com/qxhome/rk3568-kernel5.10-alldrivers/issues/2; https://github.com/mattymcfatty/HoneyPi/issues/19 (iptables/1.8.2, ip6tables-save/1.8.2); ' +
+      'https://github.com/k3s-io/klipper-lb/issues/83 (iptables: Failed to initialize nft); https://github.com/DyonR/docker-qbittorrentvpn/issues/154; https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket)',
+  },
+  {
+    id: 'nft-chain-add-enoent',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 46,
+    // A built-in chain (PREROUTING, OUTPUT...) cannot be created: the kernel lacks the chain type of its table (nat: nft_chain_nat).
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
+    ],
+    derive: 'previous-command',
+    modules: ['nf_tables'],
+    explanation:
+      'The nf_tables kernel could not create chain {chain}: the chain type its table needs is not available ({modules}; for nat that is nft_chain_nat with nf_nat).',
+    remediation: [...FIX_LOAD, 'Or run the mesh with the legacy backend on this node if its kernel lacks nf_tables nat support'],
+    source: 'https://github.com/pivpn/pivpn/issues/1135; https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2',
+  },
+  {
+    id: 'nft-cli-not-supported',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // nft's EOPNOTSUPP: the kernel has nf_tables but not the family, chain type or expression asked for.
+    patterns: [/Error: Could not process rule: Operation not supported/],
+    derive: 'nft-statement',
+    explanation:
+      'nft could not add a rule: the kernel does not support an expression, chain type or family it uses ({modules}; the statement nft printed under the error names it).',
+    remediation: [
+      'On this node: modprobe {modules}, then mesh-preflight fix to persist it',
+      'mesh-preflight check --backend nft lists the nf_tables modules this node lacks',
+    ],
+    source: 'https://github.com/ViRb3/wgcf/issues/55; https://github.com/bol-van/zapret/issues/698; https://github.com/arloor/nftables-nat-rust/issues/9; https://github.com/Tunnelsats/tunnelsats/issues/21',
+  },
+  {
+    id: 'nft-cli-expression-enoent',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 43,
+    // ENOENT from nft is usually a missing table/chain (configuration); only an expression module named
+    // in the echoed statement (fib, masquerade, tproxy...) makes it a kernel finding.
+    patterns: [/Error: Could not process rule: No such file or directory/],
+    derive: 'nft-statement',
+    when: { derivedModules: true },
+    explanation:
+      'nft could not add a rule that uses an expression the kernel does not have: {modules} is missing or not loaded (nf_tables answers "No such file or directory" for an unknown expression).',
+    remediation: ['On this node: modprobe {modules}, then mesh-preflight fix to persist it', 'If modprobe fails, the kernel lacks the option (e.g. CONFIG_NFT_FIB_IPV4)'],
+    source: 'https://github.com/siderolabs/pkgs/issues/951 (kube-proxy nftables mode: fib without CONFIG_NFT_FIB_IPV4)',
   },
   {
     id: 'istio-no-loaded-kernel-support',

@@ -68,9 +68,10 @@ export const meshSignatures: Signature[] = [
     category: 'config-error',
     nodeProblem: false,
     priority: 35,
-    patterns: [/Couldn't load target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/],
+    // iptables-nft says "Couldn't find target" where legacy says "Couldn't load target".
+    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/],
     derive: 'none',
-    when: { extensionKnown: false },
+    when: { extensionKnown: false, backendConflict: false },
     explanation:
       '{chain} is not an xtables target but a chain (the mesh\'s own, or another tool\'s) that does not exist in this table and backend: a rule jumped to it before it was created, after cleanup removed it, or it lives in the other iptables backend. Not a missing kernel module.',
     remediation: ['Check that the mesh versions of the injector and the init image match', 'Delete the pod to retry from a clean network namespace'],

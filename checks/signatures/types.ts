@@ -22,9 +22,10 @@ export interface Signature {
   patterns: RegExp[];
   /**
    * Where modules come from: the named groups (default), the iptables command logged just before the
-   * matched line, the iptables-restore input line the error points at, or nowhere.
+   * matched line, the iptables-restore input line the error points at, the nft statement that `nft`
+   * echoes on the line after its error, or nowhere.
    */
-  derive?: 'groups' | 'previous-command' | 'restore-line' | 'none';
+  derive?: 'groups' | 'previous-command' | 'restore-line' | 'nft-statement' | 'none';
   /** Fixed modules; `{core}` expands to ip_tables / ip6_tables (or nf_tables on nft) for the family. */
   modules?: string[];
   /** Extra conditions, all of which must hold for the signature to apply. */
@@ -42,13 +43,19 @@ export interface Signature {
     extensionKnown?: boolean;
     /** Derivation must have produced at least one module (else the next signature gets the line). */
     derivedModules?: boolean;
+    /**
+     * true: the log (or the context's backend) shows both iptables backends at work: a `(legacy)` or
+     * pre-1.8 (legacy-only) iptables next to `(nf_tables)`, or the `iptables-legacy tables present`
+     * warning. false: it must not. Judged by the engine, once per log.
+     */
+    backendConflict?: boolean;
   };
   /**
    * Applies without any text match when the container context says so (exit code documented by the
    * mesh, container name, pod label); the matched line is then a description of that context.
    */
   context?: { exitCodes?: number[]; containers?: RegExp; labels?: Record<string, string> };
-  /** Plain explanation; placeholders {table} {extension} {modules} {chain} {line} {restoreLine} {family}. */
+  /** Plain explanation; placeholders {table} {extension} {modules} {chain} {chainIn} {line} {restoreLine} {family}. */
   explanation: string;
   /** Exact steps; same placeholders. */
   remediation: string[];

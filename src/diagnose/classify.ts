@@ -16,6 +16,7 @@ import {
   familyOf,
   isExtensionName,
   normalizeModule,
+  nftStatementModules,
   tableModules,
   type IpFamily,
 } from './modules.ts';
@@ -37,8 +38,63 @@ const RESTORE_INPUT_HEADER = /Writing following contents to rules file|with the 
 const LOG_HEADER = /^\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d|^time="|^\{"level"/;
 const IPTABLES_COMMAND = /\bip6?tables(?:-legacy|-nft)?\s[^\n]{0,600}?\s-[ADIRFXNPZ]\s/;
 const VERSION_BACKEND = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/;
+const VERSION_BACKEND_ALL = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/g;
+// iptables before 1.8 had only the legacy backend and printed no backend tag (`iptables v1.4.21: ...`).
+const PRE_18_VERSION = /\bip6?tables(?:-save|-restore)? v1\.[0-7]\.\d+:/;
+// `iptables/1.8.7 Failed to initialize nft`, `iptables-nft`: the nft front end was used.
+const NFT_FRONT_END = /\bip6?tables(?:-save|-restore)?\/\d+\.\d+(?:\.\d+)? Failed to initialize nft|\bip6?tables-nft(?:-save|-restore)?\b/;
+const LEGACY_TABLES_PRESENT = /# Warning: iptables-legacy tables present/;
+const NFT_STATEMENT = /^\s*(?:add|insert|create|replace|delete|flush)\s+(?:rule|chain|table|set|map|element)\s/;
 const PREVIOUS_COMMAND_WINDOW = 6;
 const RECORD_START = /^(?:\d{4}[-/]\d\d[-/]\d\d|[<>+] |:; |time=|\{")/;
+
+interface Hit {
+  sig: Signature;
+  diagnosis: Diagnosis;
+  /** Placeholder values the diagnosis was rendered with, so the primary can be re-rendered. */
+  values: Record<string, string>;
+  key: string;
+}
+
+/**
+ * A log often fails on several tables or extensions in turn (`filter`, then `nat`): the primary node
+ * finding then names the modules of every node finding of its category, so one fix covers them all.
+ * `findings` keeps each one as matched.
+ */
+function withUnionModules(primary: Hit, others: readonly Hit[]): Diagnosis {
+  const d = primary.diagnosis;
+  if (!d.nodeProblem) return d;
+  const modules = [...d.modules];
+  for (const o of others) {
+    if (!o.diagnosis.nodeProblem || o.diagnosis.category !== d.category) continue;
+    for (const m of o.diagnosis.modules) if (!modules.includes(m)) modules.push(m);
+  }
+  if (modules.length === d.modules.length) return d;
+  const values = { ...primary.values, modules: modules.join(' ') };
+  return {
+    ...d,
+    modules,
+    explanation: fill(primary.sig.explanation, values) + ` Other failing lines of the same kind add ${modules.filter((m) => !d.modules.includes(m)).join(' ')}.`,
+    remediation: primary.sig.remediation.map((r) => fill(r, values)),
+  };
+}
+
+/** Both backends at work in one log (or the log's legacy binary against an nft node): see Signature.when.backendConflict. */
+function hasBackendConflict(lines: readonly string[], contextBackend: RuleBackend | undefined): boolean {
+  let legacy = contextBackend === 'legacy';
+  let nft = contextBackend === 'nft';
+  for (const line of lines) {
+    if (LEGACY_TABLES_PRESENT.test(line)) return true;
+    for (const m of line.matchAll(VERSION_BACKEND_ALL)) {
+      if (m[1] === 'legacy') legacy = true;
+      else nft = true;
+    }
+    if (PRE_18_VERSION.test(line)) legacy = true;
+    if (NFT_FRONT_END.test(line)) nft = true;
+    if (legacy && nft) return true;
+  }
+  return false;
+}
 
 interface Prepared {
   lines: string[];
@@ -53,25 +109,26 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   const ordered = [...sigs].sort((a, b) => b.priority - a.priority);
   const textBackend = firstBackend(lines);
   const restoreBlocks = findRestoreBlocks(lines);
+  const backendConflict = hasBackendConflict(lines, context.backend);
 
-  const hits: { sig: Signature; diagnosis: Diagnosis; key: string }[] = [];
+  const hits: Hit[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
     for (const sig of ordered) {
-      const diagnosis = tryLine(sig, lines, i, { context, textBackend, restoreBlocks });
-      if (diagnosis) {
-        hits.push({ sig, diagnosis, key: dedupeKey(diagnosis) });
+      const rendered = tryLine(sig, lines, i, { context, textBackend, restoreBlocks, backendConflict });
+      if (rendered) {
+        hits.push({ sig, ...rendered, key: dedupeKey(rendered.diagnosis) });
         break; // one line, one (best) signature
       }
     }
   }
 
-  const byKey = new Map<string, { sig: Signature; diagnosis: Diagnosis }>();
+  const byKey = new Map<string, Hit>();
   for (const hit of hits) byKey.set(hit.key, hit); // later occurrences replace earlier: keep the newest line
-  let findings = [...byKey.values()]
-    .sort((a, b) => b.sig.priority - a.sig.priority || b.diagnosis.lineNumber - a.diagnosis.lineNumber)
-    .map((h) => h.diagnosis);
+  const ranked = [...byKey.values()].sort((a, b) => b.sig.priority - a.sig.priority || b.diagnosis.lineNumber - a.diagnosis.lineNumber);
+  let findings = ranked.map((h) => h.diagnosis);
+  if (ranked[0]) findings[0] = withUnionModules(ranked[0], ranked.slice(1));
 
   if (findings.length === 0) {
     const fromContext = contextFinding(ordered, context);
@@ -150,9 +207,15 @@ interface LineEnv {
   context: ClassifyContext;
   textBackend?: RuleBackend;
   restoreBlocks: RestoreBlock[];
+  backendConflict: boolean;
 }
 
-function tryLine(sig: Signature, lines: readonly string[], index: number, env: LineEnv): Diagnosis | undefined {
+function tryLine(
+  sig: Signature,
+  lines: readonly string[],
+  index: number,
+  env: LineEnv,
+): { diagnosis: Diagnosis; values: Record<string, string> } | undefined {
   const line = lines[index] ?? '';
   let match: RegExpExecArray | null = null;
   for (const pattern of sig.patterns) {
@@ -177,10 +240,12 @@ function tryLine(sig: Signature, lines: readonly string[], index: number, env: L
     const re = sig.when.elsewhere;
     if (!lines.some((l) => re.test(l))) return undefined;
   }
+  if (sig.when?.backendConflict !== undefined && sig.when.backendConflict !== env.backendConflict) return undefined;
+  const statement = sig.derive === 'nft-statement' ? nftStatementAfter(lines, index) : undefined;
 
   const family: IpFamily = familyOf(groups.family ?? groups.binary);
   const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
-  const derived = derive(sig, groups, { family, backend, previous, restoreLine });
+  const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement });
   if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
 
   const values: Record<string, string> = {
@@ -192,8 +257,9 @@ function tryLine(sig: Signature, lines: readonly string[], index: number, env: L
     line: groups.line ?? '',
     restoreLine: restoreLine ?? '',
     restoreLineQuoted: restoreLine ? ` (\`${restoreLine}\`)` : '',
+    chainIn: groups.chain ? ` in chain ${groups.chain}` : '',
   };
-  return {
+  const diagnosis: Diagnosis = {
     category: sig.category,
     nodeProblem: sig.nodeProblem,
     modules: derived.modules,
@@ -207,6 +273,18 @@ function tryLine(sig: Signature, lines: readonly string[], index: number, env: L
     signatureId: sig.id,
     source: sig.source,
   };
+  return { diagnosis, values };
+}
+
+/** The statement `nft` echoes under its error (the next non-empty line, if it is an nft command). */
+function nftStatementAfter(lines: readonly string[], index: number): string | undefined {
+  for (let j = index + 1; j < lines.length && j <= index + 2; j++) {
+    // kubectl describe / logs viewers prefix continuation lines with a box rule (`│`) or pipe.
+    const l = (lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');
+    if (l.trim() === '') continue;
+    return NFT_STATEMENT.test(l) ? l.trim() : undefined;
+  }
+  return undefined;
 }
 
 function lineBackend(line: string): RuleBackend | undefined {
@@ -247,7 +325,7 @@ interface Derived {
 function derive(
   sig: Signature,
   groups: Record<string, string>,
-  env: { family: IpFamily; backend?: RuleBackend; previous?: string; restoreLine?: string },
+  env: { family: IpFamily; backend?: RuleBackend; previous?: string; restoreLine?: string; statement?: string },
 ): Derived {
   const modules: string[] = [];
   const add = (...names: string[]) => {
@@ -272,10 +350,20 @@ function derive(
     return out;
   }
 
+  if (mode === 'nft-statement') {
+    if (env.statement) add(...nftStatementModules(env.statement));
+    return out;
+  }
+
   const rule = mode === 'previous-command' ? env.previous : env.restoreLine;
   if (!rule) return out;
   const table = /\s-t\s+([a-z]+)/.exec(rule)?.[1];
   if (table) out.table = table;
+  // A failure of the table or chain itself (not of a rule's extension) implicates the table's modules only.
+  if (sig.category === 'missing-kernel-module' || sig.category === 'missing-iptables-table') {
+    if (table) add(...tableModules(table, familyOf(/\bip6tables/.test(rule) ? 'ip6tables' : undefined), env.backend));
+    return out;
+  }
   const exts = extensionsInRule(rule);
   if (exts.length > 0) out.extension = exts.map((e) => `${e.kind} ${e.name}`).join(' or ');
   for (const e of exts) add(...extensionModules(e.name, env.backend));

@@ -109,3 +109,41 @@ export function extensionsInRule(rule: string): { kind: 'match' | 'target'; name
   }
   return found;
 }
+
+// nft statement keywords whose expression lives in its own module (net/netfilter/nft_*.c). Statements
+// without one of these use only nf_tables core expressions, so nothing more can be named from them.
+const NFT_STATEMENT_MODULES: readonly [string, (family: string) => string][] = [
+  ['type nat hook', () => 'nft_chain_nat'],
+  ['masquerade', () => 'nft_masq'],
+  ['redirect', () => 'nft_redir'],
+  ['tproxy', () => 'nft_tproxy'],
+  ['socket', () => 'nft_socket'],
+  ['fib', (f) => (f === 'ip' ? 'nft_fib_ipv4' : f === 'ip6' ? 'nft_fib_ipv6' : 'nft_fib_inet')],
+  ['dnat to', () => 'nft_nat'],
+  ['snat to', () => 'nft_nat'],
+  ['ct state', () => 'nft_ct'],
+  ['ct mark', () => 'nft_ct'],
+  ['ct status', () => 'nft_ct'],
+  ['ct zone', () => 'nft_ct'],
+  ['queue', () => 'nft_queue'],
+  ['limit rate', () => 'nft_limit'],
+  ['reject', (f) => (f === 'inet' ? 'nft_reject_inet' : 'nft_reject')],
+  ['log', () => 'nft_log'],
+  ['quota', () => 'nft_quota'],
+  ['numgen', () => 'nft_numgen'],
+  ['jhash', () => 'nft_hash'],
+  ['osf', () => 'nft_osf'],
+];
+
+/** Modules behind one nft statement as `nft` echoes it under an error (`add rule ip t c fib saddr type local ...`). */
+export function nftStatementModules(statement: string): string[] {
+  const family = /^\s*(?:add|insert|create|replace)\s+(?:rule|chain|table)\s+(ip|ip6|inet|arp|bridge|netdev)\b/.exec(statement)?.[1] ?? 'ip';
+  // Keywords count only as whole words: not inside comments ("masquerade local traffic") or chain names (mark-for-masquerade).
+  const words = ` ${statement.replace(/"[^"\n]{0,400}"/g, ' ').split(/\s+/).join(' ')} `;
+  const out: string[] = [];
+  for (const [keyword, name] of NFT_STATEMENT_MODULES) {
+    const n = name(family);
+    if (words.includes(` ${keyword} `) && !out.includes(n)) out.push(n);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { diagnosisCategories } from '../../src/diagnose/types.ts';
 import { loadLogFixtures, type LogFixture } from './fixtures.ts';
 
 const fixtures = loadLogFixtures();
-const trained = fixtures.filter((f) => !f.holdout);
+const trained = fixtures.filter((f) => f.set === 'main');
 const holdout = fixtures.filter((f) => f.holdout);
 
 function right(f: LogFixture): boolean {

@@ -6,22 +6,27 @@ import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
 
 export const LOGS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs');
 
+/** main: the corpus signatures were written against; holdout/blind: logs scored before any fix (see their README.md). */
+export type FixtureSet = 'main' | 'holdout' | 'blind';
+
 export interface LogFixture {
   name: string;
   file: string;
+  set: FixtureSet;
   holdout: boolean;
   text: string;
   url: string;
   category: DiagnosisCategory;
   nodeProblem: boolean;
   modules: string[];
-  context?: { exitCode?: number; container?: string };
+  context?: { exitCode?: number; container?: string; backend?: 'nft' | 'legacy' };
+  note?: string;
 }
 
-/** Every fixture below dir (holdout/ included), sorted by name. */
+/** Every fixture below dir (holdout/ and blind/ included; blind2/ is someone else's), sorted by name. */
 export function loadLogFixtures(dir = LOGS_DIR): LogFixture[] {
   const out: LogFixture[] = [];
-  for (const sub of ['', 'holdout']) {
+  for (const sub of ['', 'holdout', 'blind'] as const) {
     const d = path.join(dir, sub);
     for (const f of readdirSync(d).filter((n) => n.endsWith('.source')).sort()) {
       const fields = Object.fromEntries(
@@ -36,6 +41,7 @@ export function loadLogFixtures(dir = LOGS_DIR): LogFixture[] {
       out.push({
         name,
         file,
+        set: sub === '' ? 'main' : sub,
         holdout: sub === 'holdout',
         text: readFileSync(file, 'utf8'),
         url: fields.url ?? '',
@@ -43,9 +49,14 @@ export function loadLogFixtures(dir = LOGS_DIR): LogFixture[] {
         nodeProblem: fields.nodeProblem === 'true',
         modules: (fields.modules ?? '').split(/\s+/).filter(Boolean),
         context:
-          fields.exitCode || fields.container
-            ? { exitCode: fields.exitCode ? Number(fields.exitCode) : undefined, container: fields.container || undefined }
+          fields.exitCode || fields.container || fields.backend
+            ? {
+                exitCode: fields.exitCode ? Number(fields.exitCode) : undefined,
+                container: fields.container || undefined,
+                backend: fields.backend === 'nft' || fields.backend === 'legacy' ? fields.backend : undefined,
+              }
             : undefined,
+        note: fields.note,
       });
     }
   }

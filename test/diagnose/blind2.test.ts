@@ -1,0 +1,53 @@
+/**
+ * The second blind set (test/fixtures/logs/blind2/, scored in its README before any change made for it):
+ * keeps the classifier from regressing on logs it was not written against. Each log's expectation is in
+ * its .source; the score must not fall below what it is now, and config errors are never the node's.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { classifyLog } from '../../src/diagnose/classify.ts';
+
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs/blind2');
+
+interface Expected {
+  name: string;
+  category: string;
+  nodeProblem: boolean;
+  modules: string[];
+}
+
+function expectations(): Expected[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.source'))
+    .map((f) => {
+      const fields = Object.fromEntries(
+        readFileSync(path.join(dir, f), 'utf8')
+          .split('\n')
+          .map((line) => /^(\w+):\s*(.*)$/.exec(line))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1]!, m[2]!.trim()]),
+      );
+      return {
+        name: f.replace(/\.source$/, ''),
+        category: fields['category'] ?? '',
+        nodeProblem: fields['nodeProblem'] === 'true',
+        modules: (fields['modules'] ?? '').split(/\s+/).filter((m) => m && m !== '–' && m !== '-'),
+      };
+    });
+}
+
+test('blind2: at least 11 of 15 right (category and modules), and no config error blamed on the node', (t) => {
+  const cases = expectations();
+  t.is(cases.length, 15);
+  const misses: string[] = [];
+  for (const c of cases) {
+    const r = classifyLog(readFileSync(path.join(dir, `${c.name}.log`), 'utf8'));
+    const right = r.category === c.category && c.modules.every((m) => r.modules.includes(m));
+    if (!right) misses.push(`${c.name}: expected ${c.category} [${c.modules.join(' ')}], got ${r.category} [${r.modules.join(' ')}]`);
+    if (c.category === 'config-error') t.false(r.nodeProblem, `${c.name} must not blame the node`);
+  }
+  t.log(`blind2: ${cases.length - misses.length}/${cases.length}\n${misses.join('\n')}`);
+  t.true(cases.length - misses.length >= 11, misses.join('\n'));
+});

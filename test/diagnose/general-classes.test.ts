@@ -1,0 +1,209 @@
+/**
+ * The general classes added after the blind evaluation (test/fixtures/logs/blind/README.md), each with
+ * real wordings; the source of every line is cited next to it.
+ */
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { classifyLog } from '../../src/diagnose/classify.ts';
+import { LOGS_DIR } from './fixtures.ts';
+
+const TRY = "Try `iptables -h' or 'iptables --help' for more information.";
+
+// --- 1. several failing lines of one category: the primary carries the union of their modules
+test('union: filter then nat tables give both tables\' modules (archtorify#27)', (t) => {
+  const log = [
+    "iptables v1.8.8 (legacy): can't initialize iptables table `filter': Table does not exist (do you need to insmod?)",
+    'Perhaps iptables or your kernel needs to be upgraded.',
+    "iptables v1.8.8 (legacy): can't initialize iptables table `nat': Table does not exist (do you need to insmod?)",
+  ].join('\n');
+  const r = classifyLog(log);
+  t.is(r.category, 'missing-iptables-table');
+  t.deepEqual([...r.modules].sort(), ['ip_tables', 'iptable_filter', 'iptable_nat']);
+  t.is(r.findings.length, 2, 'each table stays its own finding');
+  t.deepEqual(r.findings.map((f) => f.table), ['nat', 'filter']);
+  t.regex(r.remediation[0] ?? '', /modprobe iptable_nat ip_tables iptable_filter/);
+  t.regex(r.explanation, /Other failing lines of the same kind add iptable_filter/);
+});
+
+test('union: several extensions of one nft run (ruped24/toriptables3#2)', (t) => {
+  const log = [
+    "iptables v1.8.7 (nf_tables): Couldn't load match `tcp':No such file or directory", '', TRY,
+    "iptables v1.8.7 (nf_tables): Couldn't load match `owner':No such file or directory", '', TRY,
+    "iptables v1.8.7 (nf_tables): Couldn't load match `state':No such file or directory",
+  ].join('\n');
+  const r = classifyLog(log);
+  t.is(r.category, 'missing-xtables-extension');
+  for (const m of ['xt_tcpudp', 'xt_owner', 'xt_state', 'nft_compat']) t.true(r.modules.includes(m), m);
+  t.is(r.findings.length, 3);
+});
+
+test('union: other categories and non-node findings are not merged in', (t) => {
+  const log = [
+    "iptables v1.8.7 (legacy): Couldn't load match `owner':No such file or directory",
+    "iptables-restore v1.8.7 (legacy): iptables-restore: unable to initialize table 'raw'",
+    "iptables v1.8.7 (legacy): Couldn't load target `ISTIO_REDIRECT':No such file or directory",
+  ].join('\n');
+  const r = classifyLog(log);
+  t.is(r.category, 'missing-iptables-table');
+  t.deepEqual(r.modules, ['iptable_raw', 'ip_tables']);
+  const config = classifyLog("iptables v1.8.7 (legacy): Couldn't load target `ISTIO_REDIRECT':No such file or directory\niptables v1.8.7 (legacy): Couldn't load target `ISTIO_INBOUND':No such file or directory");
+  t.is(config.category, 'config-error');
+  t.deepEqual(config.modules, []);
+});
+
+// --- 2. IPv6 disabled in the kernel
+test('ipv6: EAFNOSUPPORT from any ip6tables tool or the revision socket is ipv6-unsupported', (t) => {
+  const lines = [
+    // istio/istio#57199 (istio-cni probe, node booted with ipv6.disable=1)
+    'error    iptables binary ip6tables has no loaded kernel support and cannot be used, err: exit status 1 out: Could not open socket to kernel: Address family not supported by protocol',
+    // SELinuxProject/selinux-testsuite#55 (ipv6.disable=1)
+    "ip6tables v1.8.2 (legacy): can't initialize ip6tables table `security': Address family not supported by protocol",
+    'Could not open socket to kernel: Address family not supported by protocol',
+    // cloudfoundry/bosh-linux-stemcell-builder#40
+    "ip6tables v1.6.0: can't initialize ip6tables table `filter': Address family not supported by protocol",
+  ];
+  for (const line of lines) {
+    const r = classifyLog(line);
+    t.is(r.category, 'ipv6-unsupported', line);
+    t.true(r.nodeProblem);
+    t.deepEqual(r.modules, [], 'nothing to modprobe');
+  }
+});
+
+test('ipv6: a kernel command line with ipv6.disable=1 explains an ip6tables failure', (t) => {
+  const log = ['BOOT_IMAGE=/vmlinuz-5.15.0 root=/dev/sda1 ro ipv6.disable=1', 'error    iptables binary ip6tables has no loaded kernel support and cannot be used, err: exit status 1'].join('\n');
+  t.is(classifyLog(log).category, 'ipv6-unsupported');
+  t.is(classifyLog('BOOT_IMAGE=/vmlinuz-5.15.0 ro ipv6.disable=1').category, 'unknown', 'the command line alone explains nothing');
+});
+
+test('ipv6 trap: without the errno, ip6tables "no loaded kernel support" stays a missing module', (t) => {
+  const r = classifyLog('error    iptables binary ip6tables has no loaded kernel support and cannot be used, err: exit status 1');
+  t.is(r.category, 'missing-kernel-module');
+  t.deepEqual(r.modules, ['ip6_tables']);
+  // opencost/opencost-helm-chart#173: nginx's own IPv6 listener, not iptables.
+  t.is(classifyLog('nginx: [emerg] socket() [::]:9096 failed (97: Address family not supported by protocol)').category, 'unknown');
+});
+
+// --- 3. nf_tables-backend wordings
+test("nft: Couldn't find match is a missing extension (k3s#6184), a chain named as target is not", (t) => {
+  const r = classifyLog("error checking rule: exit status 2: iptables v1.8.6 (nf_tables): Couldn't find match `conntrack'");
+  t.is(r.category, 'missing-xtables-extension');
+  t.deepEqual(r.modules, ['xt_conntrack', 'nft_compat']);
+  const chain = classifyLog("iptables v1.8.7 (nf_tables): Couldn't find target `KUBE-MARK-DROP'");
+  t.is(chain.category, 'config-error');
+  t.false(chain.nodeProblem);
+});
+
+test('nft: "Failed to initialize nft: Protocol not supported" is a kernel without nf_tables', (t) => {
+  for (const line of [
+    'iptables/1.8.7 Failed to initialize nft: Protocol not supported', // qxhome/rk3568-kernel5.10-alldrivers#2
+    'ip6tables-save/1.8.2 Failed to initialize nft: Protocol not supported', // mattymcfatty/HoneyPi#19
+    'iptables: Failed to initialize nft: Protocol not supported', // k3s-io/klipper-lb#83
+    'netlink.c:62: Unable to initialize Netlink socket: Protocol not supported', // intelligent-agent/Refactor#169 (nft)
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'missing-kernel-module', line);
+    t.deepEqual(r.modules, ['nf_tables']);
+    t.true(r.nodeProblem);
+  }
+});
+
+test('nft: generation id EINVAL is a backend mismatch with or without the version tag', (t) => {
+  for (const line of [
+    'iptables v1.8.7 (nf_tables): Could not fetch rule set generation id: Invalid argument', // linkerd/linkerd2#9053
+    'iptables-nft-restore: Could not fetch rule set generation id: Invalid argument',
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'iptables-backend-mismatch', line);
+    t.deepEqual(r.modules, ['nf_tables']);
+  }
+});
+
+test('nft: RULE_APPEND / RULE_INSERT ENOENT take modules from the command before them', (t) => {
+  // openwrt/openwrt#13860
+  const log = ['root@OpenWrt:/# iptables -t nat -A POSTROUTING -j MASQUERADE', 'iptables v1.8.8 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain POSTROUTING'].join('\n');
+  const r = classifyLog(log);
+  t.is(r.category, 'missing-xtables-extension');
+  t.deepEqual(r.modules, ['xt_MASQUERADE', 'nft_compat']);
+  t.regex(r.explanation, /in chain POSTROUTING/);
+  const insert = classifyLog('iptables v1.8.11 (nf_tables): RULE_INSERT failed (No such file or directory)'); // k3s-io/k3s#12712
+  t.is(insert.category, 'missing-xtables-extension');
+  t.notRegex(insert.explanation, /in chain/);
+});
+
+test('nft: CHAIN_ADD ENOENT is the table\'s chain type missing (pivpn#1135, qoomon/docker-host#62)', (t) => {
+  const r = classifyLog('iptables v1.8.10 (nf_tables):  CHAIN_ADD failed (No such file or directory): chain PREROUTING');
+  t.is(r.category, 'missing-kernel-module');
+  t.deepEqual(r.modules, ['nf_tables']);
+  const withCommand = classifyLog(['+ iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 192.168.65.2', 'iptables v1.8.10 (nf_tables):  CHAIN_ADD failed (No such file or directory): chain PREROUTING'].join('\n'));
+  t.deepEqual(withCommand.modules, ['nf_tables', 'nft_chain_nat']);
+  t.is(withCommand.table, 'nat');
+});
+
+test('nft CLI: EOPNOTSUPP is the kernel; ENOENT only when the statement names an expression module', (t) => {
+  const eop = classifyLog(['Error: Could not process rule: Operation not supported', 'add table inet zapret', '^^^^^^^^^^^^^^^^^^^^^^'].join('\n')); // bol-van/zapret#698
+  t.is(eop.category, 'missing-kernel-module');
+  t.true(eop.nodeProblem);
+  const fib = readFileSync(path.join(LOGS_DIR, 'siderolabs-pkgs-951-nft-fib.log'), 'utf8');
+  t.deepEqual(classifyLog(fib).modules, ['nft_fib_ipv4'], 'masquerade in a comment or chain name is not nft_masq');
+  // juewuy/ShellCrash#1182: the chain is missing (configuration); no expression module is named.
+  const chainMissing = classifyLog(['Error: Could not process rule: No such file or directory', 'add rule inet shellcrash prerouting_dns udp dport != 53 return', '                         ^^^^^^^^^^^^^^'].join('\n'));
+  t.is(chainMissing.category, 'unknown');
+  t.false(chainMissing.nodeProblem);
+});
+
+// --- 4. legacy images on nft hosts
+const openshift = readFileSync(path.join(LOGS_DIR, 'blind', 'openshift-installer-1816-kube-mark-drop.log'), 'utf8');
+
+test('backend: a chain-as-target error with two backends at work is a backend mismatch', (t) => {
+  const r = classifyLog(openshift, { backend: 'nft' }); // the node says nft; the log's iptables is 1.4.21 (legacy only)
+  t.is(r.category, 'iptables-backend-mismatch');
+  t.true(r.nodeProblem);
+  t.is(r.signatureId, 'chain-target-other-backend');
+  // Both backends visible in the log itself (robbertkl/docker-ipv6nat#82 wording next to an nft run).
+  const both = ["iptables v1.8.7 (nf_tables): Could not fetch rule set generation id: Invalid argument", "iptables v1.8.7 (legacy): Couldn't load target `DOCKER':No such file or directory"].join('\n');
+  t.is(classifyLog(both).findings.find((f) => f.matchedLine.includes('DOCKER'))?.category, 'iptables-backend-mismatch');
+  // P0cL4bs/wifipumpkin3#96 warning next to a missing chain.
+  const warned = ['# Warning: iptables-legacy tables present, use iptables-legacy to see them', "iptables v1.8.7 (nf_tables): Couldn't load target `KUBE-MARK-DROP':No such file or directory"].join('\n');
+  t.is(classifyLog(warned).category, 'iptables-backend-mismatch');
+});
+
+test('backend trap: without signs of two backends the same error stays a config error', (t) => {
+  t.is(classifyLog(openshift).category, 'config-error', 'v1.4.21 alone is not proof of an nft node');
+  t.is(classifyLog(openshift, { backend: 'legacy' }).category, 'config-error');
+  // robbertkl/docker-ipv6nat#6: old iptables, chain really missing.
+  t.is(classifyLog("2017/01/20 14:19:49 exit status 2: iptables v1.6.0: Couldn't load target `DOCKER':No such file or directory").category, 'config-error');
+  t.false(classifyLog("iptables v1.8.7 (legacy): Couldn't load target `ISTIO_REDIRECT':No such file or directory", { backend: 'legacy' }).nodeProblem);
+});
+
+// --- 5. not root
+test('privileges: EPERM/EACCES wordings are insufficient-privileges and beat a table/module guess', (t) => {
+  for (const line of [
+    "iptables v1.4.21: can't initialize iptables table `nat': Permission denied (you must be root)", // silarsis/personal_dev#1
+    "iptables v1.6.1: can't initialize iptables table `filter': Permission denied", // AndronixApp/AndronixOrigin#103
+    'iptables v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', // fail2ban/fail2ban#3925
+    'iptables/1.8.5 Failed to initialize nft: Permission denied', // ruped24/tor_ip_switcher#3
+    'netlink: Error: cache initialization failed: Operation not permitted, nft delete table ip telemt_synlimit failed: Operation not permitted (you must be root)', // telemt/telemt#845
+    'getsockopt failed strangely: Operation not permitted', // MarkusMcNugen/docker-sftp#3
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'insufficient-privileges', line);
+    t.false(r.nodeProblem);
+  }
+  // htrgouvea/nipe#62 shape: a table guess and an EPERM in one log — the errno wins.
+  const mixed = ["iptables v1.6.1: can't initialize iptables table `nat': Table does not exist (do you need to insmod?)", 'Could not open socket to kernel: Permission denied'].join('\n');
+  t.is(classifyLog(mixed).category, 'insufficient-privileges');
+});
+
+test('privileges: a tool started from a non-root prompt outranks the extension error it causes (kuma#8412)', (t) => {
+  const kuma = ['kuma-dp@e6d58d8ae5a1:~$ ./kumactl install transparent-proxy --kuma-dp-user kuma-dp', "iptables-restore v1.8.7 (nf_tables): Couldn't load match 'owner': No such file or directory"].join('\n');
+  const r = classifyLog(kuma);
+  t.is(r.category, 'insufficient-privileges');
+  t.is(r.findings[1]?.category, 'missing-xtables-extension', 'the extension line is still listed');
+  const error = "iptables v1.8.7 (nf_tables): Couldn't load match `owner':No such file or directory";
+  t.is(classifyLog(`dev@laptop:~$ kubectl logs web-0 -c istio-init\n${error}`).category, 'missing-xtables-extension', 'kubectl from a user prompt says nothing about the container');
+  t.is(classifyLog(`dev@laptop:~$ sudo iptables -A OUTPUT -m owner --uid-owner 1337 -j RETURN\n${error}`).category, 'missing-xtables-extension', 'sudo is root');
+  t.is(classifyLog(`root@node:~# iptables -A OUTPUT -m owner --uid-owner 1337 -j RETURN\n${error}`).category, 'missing-xtables-extension');
+  t.is(classifyLog('dev@laptop:~$ iptables -L').category, 'unknown', 'a prompt alone is no failure');
+});
