@@ -151,3 +151,22 @@ test('fix --persist on a copy of the runbook node writes exactly the modules fou
   t.is(undo.exitCode, 0);
   t.deepEqual(await readdir(path.join(host, 'etc/modules-load.d')), []);
 });
+
+test('without root: the checks that need privileges skip with the reason, nothing crashes', async (t) => {
+  if (process.getuid?.() !== 0) return t.pass('already unprivileged: covered by the run above');
+  const nobody = { uid: 65534, gid: 65534 };
+  const readable = await execa(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(cli)})`], { ...nobody, reject: false });
+  if (readable.exitCode !== 0) {
+    t.log(`SKIPPED: uid 65534 cannot read ${cli} in this checkout (${readable.stderr.split('\n')[0]})`);
+    return t.pass();
+  }
+  const result = await execa(process.execPath, [cli, '--probe', '--output', 'json'], { ...nobody, reject: false, timeout: 60_000 });
+  t.not(result.exitCode, 2, result.stderr);
+  const report = ReportSchema.parse(JSON.parse(result.stdout));
+  const backend = report.checks.find((c) => c.id === 'iptables-backend')!;
+  t.is(backend.status, 'skip');
+  t.regex(backend.summary, /privilege|root/i);
+  const dryRun = report.checks.find((c) => c.id === 'rules-dry-run')!;
+  t.is(dryRun.status, 'skip');
+  t.regex(dryRun.summary, /privilege|root|CAP_/i);
+});
