@@ -42,6 +42,8 @@ export const accessSignatures: Signature[] = [
       /Can't lock \/run\/xtables\.lock: Resource temporarily unavailable/,
       // EAGAIN from the lock with --wait given up (exit status 4), no mention of the lock at all.
       /\bip6?tables(?:-(?:legacy|nft))?(?:-(?:restore|save))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Resource temporarily unavailable/,
+      // kubernetes pkg/util/iptables (kube-proxy, kubelet): gave up waiting for /run/xtables.lock.
+      /failed to acquire (?:old|new) iptables lock: timed out/,
     ],
     derive: 'none',
     explanation:
@@ -51,7 +53,7 @@ export const accessSignatures: Signature[] = [
       'If it repeats, find the holder on the node: fuser -v /run/xtables.lock (kube-proxy, a CNI or a firewall daemon in a loop)',
       'Prefer mesh versions that call iptables with -w (wait for the lock)',
     ],
-    source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23; https://github.com/kubernetes-sigs/kubespray/issues/3192',
+    source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23; https://github.com/kubernetes-sigs/kubespray/issues/3192; kubernetes/kubernetes pkg/util/iptables/iptables_linux.go (grabIptablesLocks); https://github.com/flannel-io/flannel/issues/933',
   },
   {
     id: 'xtables-lock-file-denied',

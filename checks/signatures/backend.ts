@@ -1,6 +1,16 @@
 /** Signatures of a mismatch between the iptables backend the mesh uses and what the node supports, and of IPv6 being off. */
 import type { Signature } from './types.ts';
 
+/**
+ * A wrapper script chose the legacy backend by itself (not a flag the user set): klipper-lb's entry
+ * (`lsmod | grep nf_tables`, else `mode=legacy`, `info "legacy mode detected"`, then symlinks
+ * xtables-legacy-multi), k3s-root's iptables-detect.sh, and runtime `update-alternatives` switches.
+ * lsmod lists loaded modules only, never built-in ones, so such a probe picks legacy on kernels with
+ * nf_tables built in. Sources: k3s-io/klipper-lb entry; https://github.com/k3s-io/klipper-lb/issues/80.
+ */
+const LEGACY_AUTODETECTED =
+  /\blegacy mode detected\b|^\+ mode=legacy\s*$|\bln -sf \S{0,60}xtables-legacy-multi \S{0,60}ip6?tables\b|update-alternatives: using \S{1,80}ip6?tables-legacy to provide/i;
+
 export const backendSignatures: Signature[] = [
   {
     id: 'nft-generation-id-invalid',
@@ -87,6 +97,53 @@ export const backendSignatures: Signature[] = [
       'https://github.com/cloudfoundry/bosh-linux-stemcell-builder/issues/40; https://github.com/istio/istio/issues/15895; ' +
       'https://github.com/SELinuxProject/selinux-testsuite/pull/55 (ipv6.disable=1: ip6tables v1.8.2 (legacy) and "Could not open socket to kernel: Address family not supported by protocol"); ' +
       'https://github.com/istio/istio/issues/57199',
+  },
+  {
+    id: 'legacy-autodetected-no-kernel-support',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // Outranks the plain missing-table/extension readings (55-60) of the same lines only when the log
+    // shows the legacy backend was picked by auto-detection; below SELinux and IPv6 (85+).
+    priority: 61,
+    patterns: [
+      /Warning: Extension (?<ext>[a-z0-9]+) revision \d+ not supported, missing kernel module\?/,
+      /Couldn't load (?<kind>match) [`'"](?<ext>[a-z0-9]+)['`"]?:\s*No such file or directory/,
+      /(?<family>ip6?tables)(?:-legacy)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+      /(?<family>ip6?tables)(?:-legacy)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: Cannot initialize: ip6?tables who\?/,
+    ],
+    when: { elsewhere: LEGACY_AUTODETECTED },
+    explanation:
+      'The container\'s script chose the legacy iptables backend by itself, and the kernel has no legacy support for what the rule needs ({modules}). Such probes (e.g. `lsmod | grep nf_tables`) cannot see a built-in nf_tables, so on an nf_tables kernel they pick legacy wrongly; the nft backend would not need the legacy xtables modules.',
+    remediation: [
+      'mesh-preflight check shows which backend the node really uses and whether nf_tables is built in',
+      'If the node uses nf_tables: make the image pick nft (set its iptables mode explicitly, or use a version whose detection looks at existing rules, e.g. iptables-wrappers), or',
+      'If the node is meant to run legacy: modprobe {modules} (mesh-preflight fix persists it)',
+    ],
+    source: 'https://github.com/k3s-io/klipper-lb/issues/80; k3s-io/klipper-lb entry (check_iptables_mode: lsmod | grep nf_tables)',
+  },
+  {
+    id: 'nft-table-incompatible',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    priority: 50,
+    // Table level only: `chain `X' in table `filter' is incompatible` is what iptables-nft < 1.8.11 said
+    // for a chain that does not exist (moby's and go-iptables' tests), so it is not matched here.
+    patterns: [
+      /(?:^|: )table [`'"](?<table>[a-z]+)['`"] is incompatible, use 'nft' tool/,
+      /^# Table [`'"](?<table>[a-z]+)['`"] is incompatible, use 'nft' tool/,
+      /iptables-save failed because there are incompatible nft rules in the table/,
+    ],
+    derive: 'none',
+    explanation:
+      'iptables-nft cannot read the {table} table: something on the node wrote native nftables rules (nft, firewalld, a VPN agent, a newer iptables-nft) into the table iptables manages, so rules made through iptables and nft collide. No module is missing.',
+    remediation: [
+      'List what is in the table: nft list table ip {table} (the rules iptables cannot show are the other tool\'s)',
+      'Make that tool keep its rules in its own nftables table (or switch it to iptables-nft), then restart the mesh/CNI component',
+    ],
+    source:
+      'https://github.com/containernetworking/plugins/issues/461 (iptables v1.8.2 (nf_tables): table `nat\' is incompatible, use \'nft\' tool.); ' +
+      'https://github.com/squat/kilo/issues/402; https://github.com/netbirdio/netbird/issues/2725; ' +
+      'projectcalico/calico felix iptables table.go ("iptables-save failed because there are incompatible nft rules in the table")',
   },
   {
     id: 'chain-target-other-backend',

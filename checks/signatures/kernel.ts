@@ -55,13 +55,17 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 50,
     patterns: [/modprobe: (?:FATAL|WARNING): Module (?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/],
+    // `modprobe iptables` / `modprobe nftables` (tool names, not modules) fail on any kernel: no finding.
+    when: { derivedModules: true },
     explanation:
       'modprobe could not find {modules} in the module tree it was given: the kernel does not ship it there (or /lib/modules of the running kernel is absent).',
     remediation: [
       'On this node: modprobe {modules} (if it fails there too, the kernel lacks the module)',
       'Install the kernel modules package for the running kernel, or boot a kernel that has it; then run mesh-preflight check',
     ],
-    source: 'https://github.com/bubuntux/nordvpn/issues/372; https://github.com/orbstack/orbstack/issues/493',
+    source:
+      'https://github.com/bubuntux/nordvpn/issues/372; https://github.com/orbstack/orbstack/issues/493; ' +
+      'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored)',
   },
   {
     id: 'modprobe-could-not-insert',
@@ -69,6 +73,7 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 51,
     patterns: [/modprobe: ERROR: could not insert '(?<module>[A-Za-z0-9_-]{1,64})': (?<reason>[A-Za-z][A-Za-z ]{2,60})/],
+    when: { derivedModules: true },
     explanation:
       'The kernel refused to load {modules} ({reason}): the module file does not belong to the running kernel (wrong release or architecture) or is blocked.',
     remediation: [
@@ -178,6 +183,22 @@ export const kernelSignatures: Signature[] = [
     source:
       'https://github.com/qxhome/rk3568-kernel5.10-alldrivers/issues/2; https://github.com/mattymcfatty/HoneyPi/issues/19 (iptables/1.8.2, ip6tables-save/1.8.2); ' +
       'https://github.com/k3s-io/klipper-lb/issues/83 (iptables: Failed to initialize nft); https://github.com/DyonR/docker-qbittorrentvpn/issues/154; https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket)',
+  },
+  {
+    id: 'conntrack-sysctl-absent',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // The net.netfilter.nf_conntrack_* sysctls exist only while nf_conntrack is loaded (kube-proxy sets
+    // nf_conntrack_max at start); their absence means the module is not loaded or not in the kernel.
+    patterns: [/(?:open|stat|write) \/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+: no such file or directory/i],
+    derive: 'none',
+    modules: ['nf_conntrack'],
+    explanation:
+      'The nf_conntrack sysctls under /proc/sys/net/netfilter are missing: nf_conntrack is not loaded on this node (or not in its kernel); NAT and the mesh\'s REDIRECT rules need it.',
+    remediation: [...FIX_LOAD],
+    source:
+      'kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go (sets nf_conntrack_max via /proc/sys/net/netfilter); https://github.com/kubernetes/kops/issues/17915',
   },
   {
     id: 'nft-chain-add-enoent',

@@ -144,6 +144,30 @@ export const meshSignatures: Signature[] = [
     source: 'https://github.com/istio/old_issues_repo/issues/141; https://github.com/istio/istio/issues/14389',
   },
   {
+    id: 'init-usage-dump',
+    category: 'config-error',
+    nodeProblem: false,
+    // Lowest of the mesh readings: proxy-init (cobra, no SilenceUsage) prints its usage after ANY
+    // error, node errors included (linkerd2#8596), so any node signature in the same log wins.
+    priority: 12,
+    patterns: [
+      // pflag's flag listing: `  -p, --incoming-proxy-port int      Port to redirect incoming traffic (default -1)`
+      /^\s{2,8}(?:-[a-zA-Z], )?--[a-z][A-Za-z0-9-]{1,60} (?:int|ints|uint|uint16|string|strings|stringSlice|stringArray|intSlice|bool|duration)\s{2,}[A-Z]/,
+      /^\s{2,8}-h, --help\s{2,}help for (?:proxy-init|istio-iptables|pilot-agent|linkerd2-proxy-init)\b/,
+    ],
+    derive: 'none',
+    when: { elsewhere: /\b(?:proxy-init|linkerd-init|istio-iptables|istio-init|pilot-agent)\b/ },
+    explanation:
+      'The mesh init command printed its usage, which it does when it returns an error: a value or option from the injected arguments (the annotation or Helm value that set them) failed, and the log shows no node-side error (module, table, backend, privileges). The line just above the usage text names the failing step.',
+    remediation: [
+      'Get the full log of the failed run: kubectl logs <pod> -c linkerd-init --previous (the error is printed before the usage)',
+      'Compare the init container\'s args with the mesh version\'s documented flags; remove or fix the option added last (e.g. a close-wait timeout)',
+    ],
+    source:
+      'linkerd/linkerd2-proxy-init proxy-init/cmd/root.go (cobra command without SilenceUsage; --timeout-close-wait-secs runs sysctl and returns its error); ' +
+      'https://github.com/linkerd/linkerd2/issues/8596 (Error: exit status 1 / Usage: after a node error)',
+  },
+  {
     id: 'control-plane-unreachable',
     category: 'config-error',
     nodeProblem: false,

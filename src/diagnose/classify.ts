@@ -15,6 +15,7 @@ import {
   extensionsInRule,
   familyOf,
   isExtensionName,
+  isKernelModuleName,
   normalizeModule,
   nftStatementModules,
   tableModules,
@@ -346,7 +347,10 @@ function derive(
       out.extension = `${groups.kind ?? (/^[A-Z]/.test(groups.ext) ? 'target' : 'match')} ${groups.ext}`;
       add(...extensionModules(groups.ext, env.backend));
     }
-    if (groups.module) add(normalizeModule(groups.module));
+    if (groups.module) {
+      const name = normalizeModule(groups.module);
+      if (isKernelModuleName(name)) add(name);
+    }
     return out;
   }
 

@@ -86,6 +86,22 @@ const MODULE_ALIAS: Record<string, string> = {
   'nfnetlink-subsys-11': 'nft_compat', // NFNL_SUBSYS_NFT_COMPAT
 };
 
+// Names people (and scripts) pass to modprobe that are userspace tools or packages, not kernel modules:
+// `modprobe iptables` / `modprobe nftables` fail with "Module ... not found" on every kernel, so the
+// name says nothing about what the kernel lacks (inindev/linux-rockchip#8; fail2ban/fail2ban#4182,
+// closed as incorrect). The kernel's own names are ip_tables, ip6_tables, nf_tables, arp_tables,
+// nf_conntrack, ip_set, x_tables. `ebtables` is left out on purpose: it IS a kernel module
+// (net/bridge/netfilter/Makefile: obj-$(CONFIG_BRIDGE_NF_EBTABLES) += ebtables.o).
+const USERSPACE_NAMES: ReadonlySet<string> = new Set([
+  'iptables', 'ip6tables', 'iptables_legacy', 'iptables_nft', 'ip6tables_legacy', 'ip6tables_nft',
+  'nftables', 'nft', 'arptables', 'xtables', 'conntrack', 'ipset', 'netfilter',
+]);
+
+/** Whether a name taken from a log can be a kernel module (not a userspace tool or package name such as `iptables`). */
+export function isKernelModuleName(name: string): boolean {
+  return /^[A-Za-z0-9_]{2,64}$/.test(name) && !USERSPACE_NAMES.has(name.toLowerCase());
+}
+
 /** A module name as printed by modprobe or SELinux, normalised (`-` → `_`, `ipt_X` → `xt_X`). */
 export function normalizeModule(name: string): string {
   const alias = MODULE_ALIAS[name];

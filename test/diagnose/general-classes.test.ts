@@ -6,6 +6,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyLog } from '../../src/diagnose/classify.ts';
+import { isKernelModuleName } from '../../src/diagnose/modules.ts';
 import { LOGS_DIR } from './fixtures.ts';
 
 const TRY = "Try `iptables -h' or 'iptables --help' for more information.";
@@ -206,4 +207,82 @@ test('privileges: a tool started from a non-root prompt outranks the extension e
   t.is(classifyLog(`dev@laptop:~$ sudo iptables -A OUTPUT -m owner --uid-owner 1337 -j RETURN\n${error}`).category, 'missing-xtables-extension', 'sudo is root');
   t.is(classifyLog(`root@node:~# iptables -A OUTPUT -m owner --uid-owner 1337 -j RETURN\n${error}`).category, 'missing-xtables-extension');
   t.is(classifyLog('dev@laptop:~$ iptables -L').category, 'unknown', 'a prompt alone is no failure');
+});
+
+// --- after blind2 (test/fixtures/logs/blind2/README.md): general classes, each line's source cited
+test('modules: userspace tool names from modprobe lines are not kernel modules (fail2ban#4182, linux-rockchip#8)', (t) => {
+  t.false(isKernelModuleName('iptables'));
+  t.false(isKernelModuleName('nftables'));
+  t.false(isKernelModuleName('ip6tables'));
+  t.true(isKernelModuleName('ip_tables'));
+  t.true(isKernelModuleName('nf_tables'));
+  t.true(isKernelModuleName('ebtables'), 'ebtables.ko is a real module (net/bridge/netfilter/Makefile)');
+  const only = classifyLog('modprobe: FATAL: Module iptables not found in directory /lib/modules/6.18.29+rpt-rpi-v7');
+  t.is(only.category, 'unknown', 'a wrong modprobe name says nothing about the kernel');
+  const mixed = classifyLog([
+    'iptables failed: iptables --wait -t nat -N DOCKER: iptables: Failed to initialize nft: Protocol not supported',
+    'modprobe: FATAL: Module nftables not found in directory /lib/modules/6.18.1-1-arm64',
+  ].join('\n'));
+  t.is(mixed.category, 'missing-kernel-module');
+  t.deepEqual(mixed.modules, ['nf_tables']);
+  // nordvpn#372: a real module name is still taken.
+  const real = classifyLog('modprobe: FATAL: Module ip_tables not found in directory /lib/modules/5.4.224-1.el8.elrepo.x86_64');
+  t.deepEqual(real.modules, ['ip_tables']);
+});
+
+test('backend: legacy picked by a wrapper\'s own detection, then missing legacy support, is a mismatch (klipper-lb#80)', (t) => {
+  const tail = [
+    '+ iptables -t filter -I FORWARD -s 0.0.0.0/0 -p TCP --dport 80 -j ACCEPT',
+    'Warning: Extension tcp revision 0 not supported, missing kernel module?',
+  ];
+  const r = classifyLog(['+ lsmod', '+ grep -qF nf_tables', '+ mode=legacy', '[INFO]  legacy mode detected', ...tail].join('\n'));
+  t.is(r.category, 'iptables-backend-mismatch');
+  t.true(r.nodeProblem);
+  t.deepEqual(r.modules, ['xt_tcpudp'], 'the legacy module stays named for nodes meant to run legacy');
+  const viaSymlink = classifyLog(['+ ln -sf /sbin/xtables-legacy-multi /sbin/iptables', ...tail].join('\n'));
+  t.is(viaSymlink.category, 'iptables-backend-mismatch');
+  // Trap: the same warning without a detection step stays a missing extension (vopono#297 wording).
+  t.is(classifyLog(tail.join('\n')).category, 'missing-xtables-extension');
+  // Trap: a mesh configured to call iptables-legacy (linkerd proxy-init's default binary) is not a detection.
+  const configured = classifyLog([
+    'time="2022-06-01T10:14:41Z" level=info msg="iptables-legacy -t nat -A PROXY_INIT_OUTPUT -m owner --uid-owner 2102 -j RETURN"',
+    "iptables v1.8.7 (legacy): Couldn't load match `owner':No such file or directory",
+  ].join('\n'));
+  t.is(configured.category, 'missing-xtables-extension');
+});
+
+test('backend: a table iptables-nft cannot read holds native nft rules; a chain-level "incompatible" does not count', (t) => {
+  // containernetworking/plugins#461 (via coreos/go-iptables#73), squat/kilo#402, Calico felix's own wording.
+  for (const line of [
+    "running [/usr/sbin/iptables -t nat -S --wait]: exit status 1: iptables v1.8.2 (nf_tables): table `nat' is incompatible, use 'nft' tool.",
+    "ip6tables v1.8.7 (nf_tables): table `nat' is incompatible, use 'nft' tool.",
+    'felix/table.go 946: iptables-save failed because there are incompatible nft rules in the table.  Remove the nft rules to continue. ipVersion=0x4 table="nat"',
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'iptables-backend-mismatch', line);
+    t.deepEqual(r.modules, []);
+  }
+  // iptables-nft < 1.8.11 says this for a chain that does not exist (moby integration tests): not a conflict.
+  const chain = classifyLog("ip6tables v1.8.9 (nf_tables): chain `DOCKER-USER' in table `filter' is incompatible, use 'nft' tool.");
+  t.not(chain.category, 'iptables-backend-mismatch');
+});
+
+test('config: the mesh init\'s usage dump with no node error is config-error; a node error in the same log wins', (t) => {
+  // linkerd2#13458 (close-wait option; the error line itself is cut off in the issue).
+  const usage = classifyLog([
+    '      --timeout-close-wait-secs',
+    '      3600',
+    '      Message:   r proxy-init',
+    '      --inbound-ports-to-ignore strings    Inbound ports and/or port ranges (inclusive) to ignore and not redirect to proxy. This has higher precedence than any other  parameters.',
+    '  -p, --incoming-proxy-port int            Port to redirect incoming traffic (default -1)',
+  ].join('\n'));
+  t.is(usage.category, 'config-error');
+  t.false(usage.nodeProblem);
+  // linkerd2#8596: proxy-init prints its usage after a node error too; the node error is the finding.
+  const node = classifyLog(readFileSync(path.join(LOGS_DIR, 'linkerd-8596-iptables-who.log'), 'utf8') +
+    '\n  -p, --incoming-proxy-port int            Port to redirect incoming traffic (default -1)\n');
+  t.is(node.category, 'missing-kernel-module');
+  t.true(node.nodeProblem);
+  // Without any mesh init name in the log, a Go flag listing is not taken as the mesh's.
+  t.is(classifyLog('  -p, --port int            Port to listen on (default 8080)').category, 'unknown');
 });
