@@ -3,6 +3,7 @@
  * `mesh-preflight diagnose -o json` prints. zod schemas so that output read back is checked.
  */
 import { z } from 'zod';
+import { InitContainerFindingSchema } from '../core/report.ts';
 
 /** Why a mesh init container failed. `config-error` is the mesh's own configuration, not the node. */
 export const diagnosisCategories = [
@@ -69,14 +70,17 @@ export type NodeJoin = z.infer<typeof NodeJoinSchema>;
 
 /** JSON printed by `mesh-preflight diagnose --output json`. */
 export const DiagnoseOutputSchema = z.object({
+  // The same fields an init-container finding in the report carries, with the category narrowed.
+  ...InitContainerFindingSchema.pick({
+    nodeProblem: true,
+    modules: true,
+    table: true,
+    extension: true,
+    matchedLine: true,
+    explanation: true,
+    remediation: true,
+  }).shape,
   category: DiagnosisCategorySchema,
-  nodeProblem: z.boolean(),
-  modules: z.array(z.string()),
-  table: z.string().optional(),
-  extension: z.string().optional(),
-  matchedLine: z.string(),
-  explanation: z.string(),
-  remediation: z.array(z.string()),
   signatureId: z.string().optional(),
   findings: z.array(DiagnosisSchema),
   node: NodeJoinSchema.optional(),

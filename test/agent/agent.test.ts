@@ -10,12 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type AgentSettings, type RunningAgent } from '../../src/agent/agent.ts';
-import { checkNode } from '../../src/core/check-node.ts';
-import { checkOptions } from '../../src/core/options.ts';
 import { ReportSchema } from '../../src/core/report.ts';
 import { CONDITION_TYPE } from '../../src/kube/node-status.ts';
 import { auditClusterRole, describeAttributes, type RecordedRequest } from '../../src/deploy/rbac.ts';
-import { fixtureExec } from '../helpers/fixture-exec.ts';
+import { agentSettings, fixtureCheck } from '../helpers/agent.ts';
 import { hostFixturePath } from '../fixtures/hosts/index.ts';
 import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer, LoggedRequest } from '../support/fake-apiserver.ts';
@@ -27,30 +25,7 @@ const cli = path.join(root, 'dist/src/cli/main.js');
 /** Every request the agent made in this file, for the RBAC derivation at the end. */
 const recorded: LoggedRequest[] = [];
 
-function settings(overrides: Partial<AgentSettings> = {}): AgentSettings {
-  return {
-    options: checkOptions({ nodeName: 'n1' }),
-    nodeName: 'n1',
-    listen: { host: '127.0.0.1', port: 0 },
-    intervalMs: 3_600_000,
-    jitter: 0,
-    labelPrefix: 'mesh-preflight.io/',
-    heartbeatMinutes: 60,
-    fix: 'off',
-    recheckAuth: 'tokenreview',
-    recheckMinIntervalMs: 0,
-    nodesCacheMs: 0,
-    ...overrides,
-  };
-}
-
-/** A check of a fixture host root; `host.current` can be switched between runs. */
-function fixtureCheck(host: { current: string }) {
-  return (options: Parameters<typeof checkNode>[0], deps: Parameters<typeof checkNode>[1]) => {
-    const dir = hostFixturePath(host.current);
-    return checkNode({ ...options, hostRoot: dir }, { ...deps, exec: fixtureExec(dir) });
-  };
-}
+const settings = agentSettings;
 
 async function withAgent(
   t: { teardown(fn: () => unknown): void },

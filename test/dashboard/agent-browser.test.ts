@@ -6,10 +6,7 @@
 import test from 'ava';
 import type { Browser } from 'playwright-core';
 import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
-import { checkNode } from '../../src/core/check-node.ts';
-import { checkOptions } from '../../src/core/options.ts';
-import { fixtureExec } from '../helpers/fixture-exec.ts';
-import { hostFixturePath } from '../fixtures/hosts/index.ts';
+import { agentSettings, fixtureCheck } from '../helpers/agent.ts';
 import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer } from '../support/fake-apiserver.ts';
 import { launchChromium, watchPage } from './browser-support.ts';
@@ -35,22 +32,7 @@ browserTest('the agent on the fake API server: its own failing node with the rem
   fake = started.fake;
   fake.addNode({ metadata: { name: 'peer-ready', labels: { 'mesh-preflight.io/ready': 'true', 'mesh-preflight.io/iptables-backend': 'nft', 'mesh-preflight.io/mesh': 'istio' } }, status: { conditions: [{ type: 'MeshPreflightReady', status: 'True', reason: 'MeshInterceptionReady', message: 'ready', lastHeartbeatTime: new Date().toISOString() }] } });
   fake.addNode({ metadata: { name: 'peer-new', labels: {} }, status: { conditions: [] } });
-  const dir = hostFixturePath('lacks-module');
-  agent = await startAgent(
-    {
-      options: checkOptions({ nodeName: 'n1' }),
-      nodeName: 'n1',
-      listen: { host: '127.0.0.1', port: 0 },
-      intervalMs: 3_600_000,
-      jitter: 0,
-      labelPrefix: 'mesh-preflight.io/',
-      heartbeatMinutes: 60,
-      fix: 'off',
-      recheckAuth: 'off',
-      nodesCacheMs: 0,
-    },
-    { kube: started.api, log: () => undefined, check: (options, deps) => checkNode({ ...options, hostRoot: dir }, { ...deps, exec: fixtureExec(dir) }) },
-  );
+  agent = await startAgent(agentSettings({ recheckAuth: 'off' }), { kube: started.api, log: () => undefined, check: fixtureCheck({ current: 'lacks-module' }) });
   const deadline = Date.now() + 10_000;
   while (fake.getNode('n1')?.metadata.labels['mesh-preflight.io/ready'] !== 'false' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
