@@ -9,14 +9,9 @@ import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
 import { agentSettings, fixtureCheck } from '../helpers/agent.ts';
 import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer } from '../support/fake-apiserver.ts';
-import { launchChromium, watchPage } from './browser-support.ts';
+import { browserSuite, watchPage } from './browser-support.ts';
 
-const launched = await launchChromium();
-const browserTest = launched instanceof Error ? test.skip : test.serial;
-if (launched instanceof Error) {
-  if (process.env['CI']) test('chromium launches (required when CI is set)', (t) => t.fail(launched.message));
-  else console.log(`[test/dashboard/agent-browser] SKIPPED: chromium could not be launched (${launched.message.split('\n')[0]})`);
-}
+const { launched, browserTest } = await browserSuite('test/dashboard/agent-browser');
 
 let fake: FakeApiServer | undefined;
 let agent: RunningAgent | undefined;

@@ -3,6 +3,7 @@
  * download), and record anything a page does that it must not (dialogs, console errors, CSP
  * violations, failed or 4xx/5xx sub-resources).
  */
+import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
@@ -37,4 +38,22 @@ export function watchPage(page: Page): string[] {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return problems;
+}
+
+/**
+ * Launches chromium for one test file: the browser (or why it could not start) and the test function
+ * to use. Without chromium the browser tests are skipped with a log line — unless CI is set, where a
+ * test that fails says why.
+ */
+export async function browserSuite(file: string): Promise<{ launched: Browser | Error; browserTest: typeof test.serial }> {
+  const launched = await launchChromium();
+  if (!(launched instanceof Error)) return { launched, browserTest: test.serial };
+  if (process.env['CI']) {
+    test('chromium launches (required when CI is set)', (t) => {
+      t.fail(`chromium could not be launched: ${launched.message}`);
+    });
+  } else {
+    console.log(`[${file}] SKIPPED: chromium could not be launched (${launched.message.split('\n')[0]}); set CI=1 to make this a failure`);
+  }
+  return { launched, browserTest: test.skip as unknown as typeof test.serial };
 }

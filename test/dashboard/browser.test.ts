@@ -13,22 +13,12 @@ import { buildServer } from '../../src/api/server.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
 import { FakeReports } from '../api/fakes.ts';
 import { directory } from './helpers.ts';
-import { launchChromium, watchPage } from './browser-support.ts';
+import { browserSuite, watchPage } from './browser-support.ts';
 import { clusterNodes, EVIL_EVIDENCE, EVIL_LOG_LINE, EVIL_MESSAGE, EVIL_MODULE, EVIL_NAME, EXPECTED_COUNTS, NOW, SELF, selfReport } from './fixtures.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
-const launched = await launchChromium();
-const browserTest = launched instanceof Error ? test.skip : test.serial;
-if (launched instanceof Error) {
-  if (process.env['CI']) {
-    test('chromium launches (required when CI is set)', (t) => {
-      t.fail(`chromium could not be launched: ${launched.message}`);
-    });
-  } else {
-    console.log(`[test/dashboard/browser] SKIPPED: chromium could not be launched (${launched.message.split('\n')[0]}); set CI=1 to make this a failure`);
-  }
-}
+const { launched, browserTest } = await browserSuite('test/dashboard/browser');
 
 let app: FastifyInstance | undefined;
 let base = '';

@@ -18,7 +18,7 @@ import { desiredNodeState, kubeTime, ownKeys } from '../../src/kube/node-status.
 import { FakeApiServer, type KubeObject } from '../support/fake-apiserver.ts';
 import { FakeReports } from '../api/fakes.ts';
 import { buildReport, check, mod } from '../api/report-fixture.ts';
-import { launchChromium, watchPage } from './browser-support.ts';
+import { browserSuite, watchPage } from './browser-support.ts';
 import { kubeNodeDirectory } from '../../src/agent/node-directory.ts';
 import { NOW } from './fixtures.ts';
 
@@ -26,17 +26,7 @@ const HOSTILE_MODULE = '<img src=x onerror=alert(7)>';
 const HOSTILE_MESSAGE = '<script>alert(8)</script>';
 const SELF = 'k-notready';
 
-const launched = await launchChromium();
-const browserTest = launched instanceof Error ? test.skip : test.serial;
-if (launched instanceof Error) {
-  if (process.env['CI']) {
-    test('chromium launches (required when CI is set)', (t) => {
-      t.fail(`chromium could not be launched: ${launched.message}`);
-    });
-  } else {
-    console.log(`[test/dashboard/kube-browser] SKIPPED: chromium could not be launched (${launched.message.split('\n')[0]}); set CI=1 to make this a failure`);
-  }
-}
+const { launched, browserTest } = await browserSuite('test/dashboard/kube-browser');
 
 const keys = ownKeys();
 const kubeletReady = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
