@@ -102,6 +102,53 @@ export const accessSignatures: Signature[] = [
       'https://github.com/MarkusMcNugen/docker-sftp/issues/3 (getsockopt failed strangely); https://github.com/htrgouvea/nipe/issues/62 (Could not open socket to kernel: Permission denied)',
   },
   {
+    id: 'admission-denied-privileges',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 74,
+    // The init container never ran: admission (Pod Security, OpenShift SCC, PSP) or the kubelet refused
+    // the privileges the mesh's init container asks for. The node's kernel is not involved.
+    patterns: [
+      /violates PodSecurity "[a-z0-9:.-]{1,40}":[^\n]{0,600}?(?:NET_ADMIN|NET_RAW|capabilities|privileged|runAsNonRoot|runAsUser)/,
+      /unable to validate against any security context constraint/,
+      /unable to validate against any pod security policy/,
+      /capabilities\.add: Invalid value: "NET_(?:ADMIN|RAW)"/,
+      /container has runAsNonRoot and image will run as root/,
+      /container's runAsUser breaks non-root policy/,
+    ],
+    derive: 'none',
+    explanation:
+      'The cluster refused the init container the privileges it needs (root, NET_ADMIN, NET_RAW): Pod Security admission, an OpenShift SCC, a PodSecurityPolicy or runAsNonRoot stopped it. The node is fine.',
+    remediation: [
+      'Allow the mesh\'s init container its capabilities in this namespace (Pod Security level privileged/baseline exemption, the SCC the mesh documents, e.g. anyuid or the mesh\'s own), or',
+      'Install the mesh\'s CNI plugin (Istio CNI / linkerd-cni) so pods need no NET_ADMIN/NET_RAW',
+    ],
+    source:
+      'https://github.com/openshift-labs/learn-katacoda/issues/1015 (istio-init refused NET_ADMIN by SCC); kubernetes pod-security-admission ("violates PodSecurity"); openshift apiserver-library-go SCC admission ("unable to validate against any security context constraint"); ' +
+      'kubernetes pkg/kubelet/kuberuntime/security_context_others.go ("container has runAsNonRoot and image will run as root"); https://istio.io/latest/docs/setup/platform-setup/openshift/',
+  },
+  {
+    id: 'proc-sys-read-only',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 62,
+    // An unprivileged container gets /proc/sys read-only: setting a net.* sysctl (route_localnet for
+    // TPROXY, a conntrack timeout) fails there however the node is configured.
+    patterns: [
+      /\/proc\/sys\/\S{1,200}: read-only file system/i,
+      /sysctl: (?:error )?setting key [`'"][a-z0-9_.\/-]{1,120}['`"]: Read-only file system/,
+      /sysctl: permission denied on key [`'"]?[a-z0-9_.\/-]{1,120}/,
+    ],
+    derive: 'none',
+    explanation:
+      'The container could not set a kernel parameter: /proc/sys is read-only (or the key is denied) in a container that is not privileged. The pod\'s securityContext decides this, not the node\'s kernel.',
+    remediation: [
+      'Run the init container privileged, or set the parameter through the pod\'s spec.securityContext.sysctls (unsafe sysctls must be allowed on the kubelet: --allowed-unsafe-sysctls)',
+      'Or drop the option that needs the sysctl (e.g. a close-wait timeout, TPROXY interception)',
+    ],
+    source: 'https://github.com/bryopsida/wireguard-chart/issues/65; https://github.com/k3s-io/k3s/issues/89 (open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system); procps-ng sysctl.c ("setting key", "permission denied on key")',
+  },
+  {
     id: 'non-root-shell-prompt',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -63,12 +63,12 @@ export const backendSignatures: Signature[] = [
     category: 'iptables-backend-mismatch',
     nodeProblem: true,
     priority: 20,
-    patterns: [/# Warning: iptables-legacy tables present, use iptables-legacy to see them/],
+    patterns: [/\bWarning: ip6?tables-legacy tables present, use ip6?tables-legacy to see them/],
     derive: 'none',
     explanation:
       'Rules exist in both backends: the mesh used iptables-nft while legacy tables are present, so its rules and the others will not see each other.',
     remediation: ['Make the mesh use the node\'s backend: mesh-preflight check shows which one the node uses', 'Linkerd: proxyInit.iptablesMode=legacy|nft'],
-    source: 'https://github.com/P0cL4bs/wifipumpkin3/issues/96',
+    source: 'https://github.com/P0cL4bs/wifipumpkin3/issues/96; https://github.com/kubernetes/kubernetes/issues/107965 (iptables-nft-save to stderr, no `# `); netfilter iptables iptables/nft.c (nft_check_xt_legacy)',
   },
   {
     id: 'ip6-address-family-not-supported',
@@ -84,9 +84,12 @@ export const backendSignatures: Signature[] = [
       // libxtables' revision probe: only an AF_INET6 raw socket can fail with EAFNOSUPPORT.
       /Could not open socket to kernel: Address family not supported by protocol/,
       /\bipv6\.disable=1\b/,
+      // EAFNOSUPPORT from any program (Go lower-cases it, Rust adds "os error 97", Python "[Errno 97]"):
+      // AF_INET and AF_NETLINK always exist on Linux, so the family it lacks is AF_INET6.
+      /address family not supported by protocol/i,
     ],
     derive: 'none',
-    when: { elsewhere: /ip6tables|Address family not supported by protocol/ },
+    when: { elsewhere: /ip6tables|address family not supported by protocol/i },
     explanation:
       'IPv6 is disabled in this node\'s kernel (e.g. booted with ipv6.disable=1): ip6tables gets "Address family not supported by protocol", so ip6tables cannot open any table. No module load helps.',
     remediation: [
@@ -96,7 +99,7 @@ export const backendSignatures: Signature[] = [
     source:
       'https://github.com/cloudfoundry/bosh-linux-stemcell-builder/issues/40; https://github.com/istio/istio/issues/15895; ' +
       'https://github.com/SELinuxProject/selinux-testsuite/pull/55 (ipv6.disable=1: ip6tables v1.8.2 (legacy) and "Could not open socket to kernel: Address family not supported by protocol"); ' +
-      'https://github.com/istio/istio/issues/57199',
+      'https://github.com/istio/istio/issues/57199; https://github.com/rustfs/rustfs/issues/1202 (os error 97 with ipv6.disable=1)',
   },
   {
     id: 'legacy-autodetected-no-kernel-support',

@@ -136,8 +136,11 @@ export const kernelSignatures: Signature[] = [
     category: 'missing-xtables-extension',
     nodeProblem: true,
     priority: 45,
+    // ENOENT / EOPNOTSUPP / EPROTONOSUPPORT from the nf_tables batch: the kernel has no expression (or
+    // nft_compat revision) for something the rule uses. A missing chain never gets this far: iptables-nft
+    // checks its cache first and says "No chain/target/match by that name".
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_(?:APPEND|INSERT|REPLACE) failed \(No such file or directory\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
     ],
     derive: 'previous-command',
     explanation:
@@ -147,6 +150,28 @@ export const kernelSignatures: Signature[] = [
       'If the node itself uses iptables-legacy, run the mesh in legacy mode instead (Linkerd: proxyInit.iptablesMode=legacy)',
     ],
     source: 'https://github.com/linkerd/linkerd2/issues/13171; https://github.com/jamesmcm/vopono/issues/297; https://github.com/openwrt/openwrt/issues/13860; https://github.com/k3s-io/k3s/issues/12712 (RULE_INSERT)',
+  },
+  {
+    id: 'nft-restore-line-rule-failed',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    // Below CHAIN_ADD (46): when the base chains themselves fail, every rule after them fails too.
+    priority: 45,
+    // iptables-nft-restore >= 1.8.5 names the input line: `line 4: RULE_APPEND failed (...)`; the rule
+    // to blame is that line of the restore input the mesh logged.
+    patterns: [
+      // The prefix may stand on the line before (`iptables-restore v1.8.1 (nf_tables): ` then one line per
+      // error), or be joined with `, ` by a Go wrapper that collapses stderr.
+      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}|^\s{0,4})line (?<line>\d+): RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
+    ],
+    derive: 'restore-line',
+    explanation:
+      'The nf_tables kernel refused line {line} of the restore input{restoreLineQuoted}{chainIn}: a match or target it uses has no kernel support ({modules}).',
+    remediation: [
+      ...FIX_LOAD,
+      'If the node itself uses iptables-legacy, run the mesh in legacy mode instead (Linkerd: proxyInit.iptablesMode=legacy)',
+    ],
+    source: 'https://github.com/netblue30/firejail/issues/2232 (iptables-restore v1.8.1 (nf_tables): then `line 5: RULE_APPEND failed (No such file or directory): rule in chain INPUT`); netfilter iptables iptables/nft.c (batch errors as "line %u: %s failed (%s)")',
   },
   {
     id: 'nft-couldnt-find-extension',
@@ -207,14 +232,14 @@ export const kernelSignatures: Signature[] = [
     priority: 46,
     // A built-in chain (PREROUTING, OUTPUT...) cannot be created: the kernel lacks the chain type of its table (nat: nft_chain_nat).
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
+      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
     ],
     derive: 'previous-command',
     modules: ['nf_tables'],
     explanation:
       'The nf_tables kernel could not create chain {chain}: the chain type its table needs is not available ({modules}; for nat that is nft_chain_nat with nf_nat).',
     remediation: [...FIX_LOAD, 'Or run the mesh with the legacy backend on this node if its kernel lacks nf_tables nat support'],
-    source: 'https://github.com/pivpn/pivpn/issues/1135; https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2',
+    source: 'https://github.com/pivpn/pivpn/issues/1135; https://github.com/netblue30/firejail/issues/2232 (`line 1: CHAIN_ADD failed`); https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2',
   },
   {
     id: 'nft-cli-not-supported',

@@ -171,17 +171,52 @@ export const meshSignatures: Signature[] = [
     id: 'control-plane-unreachable',
     category: 'config-error',
     nodeProblem: false,
+    // Lowest of the specific readings: any node finding in the same log wins over a refused connection.
     priority: 30,
     patterns: [
       /config not received from (?:Pilot|XDS server) \(is (?:Pilot|XDS server) running\?\)/,
-      /dial tcp [0-9a-fA-F.:\[\]]{3,60}:150(?:10|11|12): (?:connect: connection refused|i\/o timeout|connect: no route to host)/,
+      // Go's net errors, whatever the port: istiod 15010-15012, Consul agent 8500/8502, Linkerd 8080/8086, kuma-cp 5678.
+      /\bdial tcp \S{3,120}: (?:connect: connection refused|i\/o timeout|connect: no route to host|connect: connection timed out|connect: network is unreachable)/,
+      /\bdial tcp: lookup \S{1,200}(?: on \S{1,80})?: (?:no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution)/,
       /failed calling webhook "[a-z.-]{0,60}sidecar-injector\.istio\.io"/,
     ],
     derive: 'none',
     explanation:
-      'The mesh control plane (istiod) was not reachable or not ready; the node\'s kernel and iptables are not implicated.',
-    remediation: ['kubectl -n istio-system get pods,endpoints istiod', 'Check istiod logs and network policies between the pod and istiod'],
-    source: 'https://github.com/istio/istio/issues/21812; https://github.com/istio/istio/issues/17162',
+      'The init container could not reach the mesh control plane or an agent it depends on (istiod, the Consul client agent, a Linkerd or Kuma control-plane service, or DNS for them): the service is down, not listening where the pod was told, or blocked by policy. The node\'s kernel and iptables are not implicated.',
+    remediation: [
+      'Check the control-plane pods and endpoints the log names (e.g. kubectl -n istio-system get pods,endpoints istiod; the Consul client DaemonSet on this node)',
+      'Check the address and port the injector gave the pod, and network policies between the pod and that service',
+    ],
+    source:
+      'https://github.com/istio/istio/issues/21812; https://github.com/istio/istio/issues/17162; ' +
+      'https://github.com/hashicorp/consul/issues/11792 and https://github.com/hashicorp/consul-k8s/issues/27 (Consul agent on :8500 refused); Go net package error texts (dial tcp, lookup ... no such host)',
+  },
+  {
+    id: 'iptables-bad-parameter',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 33,
+    // xtables' parameter problems: the rule's own values are wrong (an annotation's port or CIDR, a
+    // mesh template bug), checked in userspace before the kernel is asked anything.
+    patterns: [
+      /(?:ip6?tables(?:-legacy|-nft)?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: )?host\/network [`'"][^'`"\n]{0,200}['`"] not found/,
+      /invalid port\/service [`'"][^'`"\n]{0,120}['`"] specified/,
+      /\bBad argument [`'"][^'`"\n]{0,120}['`"]/,
+      /\bIndex of (?:insertion|replacement|deletion) too big/,
+      /\binvalid (?:mask|port range|portrange|uid|gid|protocol) [`'"][^'`"\n]{0,120}['`"]? specified/i,
+      /\bPort "[^"\n]{0,120}" does not resolve to anything/,
+      /\bPort [`'"][^'`"\n]{0,60}['`"] not valid/,
+    ],
+    derive: 'none',
+    explanation:
+      'iptables rejected a value in the rule itself (an address, port, uid or argument), before asking the kernel anything: the mesh was given a bad value (an annotation such as excludeOutboundIPRanges / excludeInboundPorts, a Helm value, or a template bug). Not a node problem.',
+    remediation: [
+      'Find the value in the error and correct the pod annotation or mesh setting that supplied it (Istio: traffic.sidecar.istio.io/*; Linkerd: config.linkerd.io/skip-*-ports)',
+      'Re-create the pod after the fix',
+    ],
+    source:
+      'https://github.com/mumoshu/kube-magic-ip-address/issues/4 (invalid port/service from a Helm value); https://github.com/binhex/arch-sabnzbdvpn/issues/45 (host/network `\' not found); ' +
+      'https://github.com/dperson/openvpn-client/issues/77 (Port "53" does not resolve to anything); netfilter iptables libxtables/xtables.c (xtables_ipparse_any: "host/network `%s\' not found"; xtables_parse_port: "invalid port/service `%s\' specified"); iptables/xshared.c ("Bad argument `%s\'"); libiptc TC_STRERROR (E2BIG: Index of insertion too big)',
   },
 ];
 

@@ -44,7 +44,7 @@ const VERSION_BACKEND_ALL = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/g;
 const PRE_18_VERSION = /\bip6?tables(?:-save|-restore)? v1\.[0-7]\.\d+:/;
 // `iptables/1.8.7 Failed to initialize nft`, `iptables-nft`: the nft front end was used.
 const NFT_FRONT_END = /\bip6?tables(?:-save|-restore)?\/\d+\.\d+(?:\.\d+)? Failed to initialize nft|\bip6?tables-nft(?:-save|-restore)?\b/;
-const LEGACY_TABLES_PRESENT = /# Warning: iptables-legacy tables present/;
+const LEGACY_TABLES_PRESENT = /\bWarning: ip6?tables-legacy tables present/;
 const NFT_STATEMENT = /^\s*(?:add|insert|create|replace|delete|flush)\s+(?:rule|chain|table|set|map|element)\s/;
 const PREVIOUS_COMMAND_WINDOW = 6;
 const RECORD_START = /^(?:\d{4}[-/]\d\d[-/]\d\d|[<>+] |:; |time=|\{")/;

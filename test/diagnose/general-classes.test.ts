@@ -82,8 +82,22 @@ test('ipv6 trap: without the errno, ip6tables "no loaded kernel support" stays a
   const r = classifyLog('error    iptables binary ip6tables has no loaded kernel support and cannot be used, err: exit status 1');
   t.is(r.category, 'missing-kernel-module');
   t.deepEqual(r.modules, ['ip6_tables']);
-  // opencost/opencost-helm-chart#173: nginx's own IPv6 listener, not iptables.
-  t.is(classifyLog('nginx: [emerg] socket() [::]:9096 failed (97: Address family not supported by protocol)').category, 'unknown');
+});
+
+test('ipv6: EAFNOSUPPORT from any program, whatever its casing, is IPv6 off on the node', (t) => {
+  for (const line of [
+    // opencost/opencost-helm-chart#173: nginx's IPv6 listener on a node without IPv6
+    'nginx: [emerg] socket() [::]:9096 failed (97: Address family not supported by protocol)',
+    // rustfs/rustfs#1202: a Rust server (as ztunnel is), ipv6.disable=1
+    'Server encountered an error and is shutting down: Address family not supported by protocol (os error 97)',
+    // Go's net package lower-cases the errno text
+    'listen tcp6 [::]:15008: socket: address family not supported by protocol',
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'ipv6-unsupported', line);
+    t.true(r.nodeProblem);
+    t.deepEqual(r.modules, []);
+  }
 });
 
 // --- 3. nf_tables-backend wordings
