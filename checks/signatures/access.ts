@@ -85,6 +85,8 @@ export const accessSignatures: Signature[] = [
       // libxtables' revision probe opens a raw socket first; without CAP_NET_RAW it fails with EPERM/EACCES.
       /Could not open socket to kernel: (?:Permission denied|Operation not permitted)/,
       /getsockopt failed strangely: Operation not permitted/,
+      // iptables-legacy-save reads /proc/net/ip_tables_names, readable by root only.
+      /Failed to list table names in \/proc\/net\/ip6?_tables_names: Permission denied/,
       /(?:netlink: Error: cache initialization failed|Error: Could not process rule): Operation not permitted/,
     ],
     derive: 'none',

@@ -18,6 +18,8 @@ export const kernelSignatures: Signature[] = [
     priority: 60,
     patterns: [
       /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+      // iptables-nft's wording for a built-in table the kernel cannot provide.
+      /(?<family>ip6?tables)(?:-nft)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\): table '(?<table>nat|mangle|raw|filter|security)' does not exist/,
     ],
     explanation:
       'The kernel has no {family} `{table}` table: the module that provides it ({modules}) is not loaded and could not be loaded from the init container.',
@@ -140,7 +142,8 @@ export const kernelSignatures: Signature[] = [
     // nft_compat revision) for something the rule uses. A missing chain never gets this far: iptables-nft
     // checks its cache first and says "No chain/target/match by that name".
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
+      // RULE_* batch errors exist only in iptables-nft, so the version tag may be missing (Istio strips it).
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?:\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
     ],
     derive: 'previous-command',
     explanation:

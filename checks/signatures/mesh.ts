@@ -68,8 +68,8 @@ export const meshSignatures: Signature[] = [
     category: 'config-error',
     nodeProblem: false,
     priority: 35,
-    // iptables-nft says "Couldn't find target" where legacy says "Couldn't load target".
-    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/],
+    // iptables-nft says "Couldn't find target" (<= 1.8.x) or "Chain 'X' does not exist" where legacy says "Couldn't load target".
+    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/, /\bChain '(?<chain>[A-Za-z0-9_-]{1,60})' does not exist/],
     derive: 'none',
     when: { extensionKnown: false, backendConflict: false },
     explanation:
@@ -168,6 +168,27 @@ export const meshSignatures: Signature[] = [
       'https://github.com/linkerd/linkerd2/issues/8596 (Error: exit status 1 / Usage: after a node error)',
   },
   {
+    id: 'kernel-rejected-rule',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 32,
+    // EINVAL from the kernel's checkentry: the extension exists (a missing one is ENOENT) but the rule
+    // puts it where it is not allowed (TPROXY in nat, owner in PREROUTING, DNAT in filter); dmesg says
+    // which, the init container cannot read it.
+    patterns: [
+      /\bip6?tables(?:-(?:legacy|nft))?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Invalid argument\. Run [`'"]dmesg['`"] for more information/,
+      /\bRULE_(?:APPEND|INSERT|REPLACE) failed \(Invalid argument\)/,
+    ],
+    derive: 'none',
+    explanation:
+      'The kernel rejected a rule as invalid (EINVAL): the match or target exists but is used in a table, chain or protocol where it is not allowed. A rule-generation or configuration problem, not a missing module; the node\'s dmesg names the rule ("x_tables: ... only valid in ...").',
+    remediation: [
+      'Read the reason on the node: dmesg | grep x_tables',
+      'Compare the failing rule with the mesh version\'s documented rules; custom rules or an init image from another mesh version are the usual cause',
+    ],
+    source: 'https://github.com/aabc/ipt-netflow/issues/243 (RULE_APPEND failed (Invalid argument): a target put in the wrong table); linux net/netfilter/x_tables.c (xt_check_target: "only valid in %s table, not %s")',
+  },
+  {
     id: 'control-plane-unreachable',
     category: 'config-error',
     nodeProblem: false,
@@ -206,6 +227,7 @@ export const meshSignatures: Signature[] = [
       /\binvalid (?:mask|port range|portrange|uid|gid|protocol) [`'"][^'`"\n]{0,120}['`"]? specified/i,
       /\bPort "[^"\n]{0,120}" does not resolve to anything/,
       /\bPort [`'"][^'`"\n]{0,60}['`"] not valid/,
+      /\bmultiple -[a-zA-Z] flags not allowed/,
     ],
     derive: 'none',
     explanation:

@@ -47,6 +47,9 @@ const NFT_FRONT_END = /\bip6?tables(?:-save|-restore)?\/\d+\.\d+(?:\.\d+)? Faile
 const LEGACY_TABLES_PRESENT = /\bWarning: ip6?tables-legacy tables present/;
 const NFT_STATEMENT = /^\s*(?:add|insert|create|replace|delete|flush)\s+(?:rule|chain|table|set|map|element)\s/;
 const PREVIOUS_COMMAND_WINDOW = 6;
+// Istio's Go wrapper replaces iptables' `iptables v1.8.7 (legacy): ` prefix with the exit class
+// (`xtables version problem: can't initialize iptables table ...`); restore line errors keep theirs.
+const XTABLES_EXIT_CLASS = /\bxtables (?:other|parameter|version|resource) problem: (?!ip6?tables|line \d)/;
 const RECORD_START = /^(?:\d{4}[-/]\d\d[-/]\d\d|[<>+] |:; |time=|\{")/;
 
 interface Hit {
@@ -116,8 +119,9 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
+    const matchLine = withIptablesPrefix(line);
     for (const sig of ordered) {
-      const rendered = tryLine(sig, lines, i, { context, textBackend, restoreBlocks, backendConflict });
+      const rendered = tryLine(sig, lines, i, matchLine, { context, textBackend, restoreBlocks, backendConflict });
       if (rendered) {
         hits.push({ sig, ...rendered, key: dedupeKey(rendered.diagnosis) });
         break; // one line, one (best) signature
@@ -211,17 +215,30 @@ interface LineEnv {
   backendConflict: boolean;
 }
 
+/**
+ * The line as the signatures expect it: a wrapper's exit class put back as the binary's own prefix
+ * (`ip6tables: ` when the message names ip6tables), so one pattern covers both. The diagnosis still
+ * quotes the line as logged.
+ */
+function withIptablesPrefix(line: string): string {
+  const m = XTABLES_EXIT_CLASS.exec(line);
+  if (!m) return line;
+  const rest = line.slice(m.index + m[0].length);
+  return `${line.slice(0, m.index)}${/\bip6tables\b/.test(rest) ? 'ip6tables' : 'iptables'}: ${rest}`;
+}
+
 function tryLine(
   sig: Signature,
   lines: readonly string[],
   index: number,
+  matchLine: string,
   env: LineEnv,
 ): { diagnosis: Diagnosis; values: Record<string, string> } | undefined {
   const line = lines[index] ?? '';
   let match: RegExpExecArray | null = null;
   for (const pattern of sig.patterns) {
     pattern.lastIndex = 0;
-    match = pattern.exec(line);
+    match = pattern.exec(matchLine);
     if (match) break;
   }
   if (!match) return undefined;

@@ -300,3 +300,123 @@ test('config: the mesh init\'s usage dump with no node error is config-error; a 
   // Without any mesh init name in the log, a Go flag listing is not taken as the mesh's.
   t.is(classifyLog('  -p, --port int            Port to listen on (default 8080)').category, 'unknown');
 });
+
+// --- 4. classes added after blind set 3 (test/fixtures/logs/blind3/README.md)
+test('nft restore: `line N:` errors blame the rule on that line of the logged input, with or without the prefix on the line', (t) => {
+  const input = [
+    'Running iptables-restore with the following input:',
+    '* nat',
+    '-N ISTIO_OUTPUT',
+    '-A OUTPUT -p tcp -j ISTIO_OUTPUT',
+    '-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN',
+    'COMMIT',
+  ];
+  // netblue30/firejail#2232 puts `iptables-restore v1.8.1 (nf_tables): ` on a line of its own; Go wrappers join with ", ".
+  for (const error of [
+    ['iptables-restore v1.8.7 (nf_tables): ', 'line 4: RULE_APPEND failed (No such file or directory): rule in chain ISTIO_OUTPUT'],
+    ['iptables-nft-restore v1.8.7 (nf_tables): , line 4: RULE_APPEND failed (Operation not supported): rule in chain ISTIO_OUTPUT'],
+  ]) {
+    const r = classifyLog([...input, ...error].join('\n'));
+    t.is(r.category, 'missing-xtables-extension', error.join(''));
+    t.deepEqual(r.modules, ['xt_owner', 'nft_compat']);
+    t.is(r.extension, 'match owner');
+  }
+  // The base chains failing first (CHAIN_ADD) is nf_tables itself, not one rule's extension.
+  const firejail = classifyLog(readFileSync(path.join(LOGS_DIR, 'firejail-2232-nft-restore-line-errors.log'), 'utf8'));
+  t.is(firejail.category, 'missing-kernel-module');
+  t.deepEqual(firejail.modules, ['nf_tables']);
+});
+
+test('config: values iptables rejects in userspace are the configuration, never the node', (t) => {
+  for (const line of [
+    "iptables v1.6.0: invalid port/service `%!d(float64=50051)' specified", // mumoshu/kube-magic-ip-address#4
+    "iptables v1.8.10 (legacy): host/network `' not found", // binhex/arch-sabnzbdvpn#45
+    'iptables v1.6.0: Port "53" does not resolve to anything.', // dperson/openvpn-client#77
+    "iptables-restore v1.4.21: invalid port/service `tcp/30033' specified", // firehol/firehol#159
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+    t.false(r.nodeProblem);
+  }
+  // A node error in the same log still wins.
+  const both = classifyLog("iptables v1.8.7 (legacy): invalid port/service `abc' specified\niptables-restore v1.8.7 (legacy): iptables-restore: unable to initialize table 'nat'");
+  t.is(both.category, 'missing-iptables-table');
+});
+
+test('privileges: admission and read-only /proc/sys stop the init container, not the kernel', (t) => {
+  const scc = classifyLog(readFileSync(path.join(LOGS_DIR, 'learn-katacoda-1015-scc-net-admin.log'), 'utf8'));
+  t.is(scc.category, 'insufficient-privileges');
+  t.false(scc.nodeProblem);
+  for (const line of [
+    // kubernetes pod-security-admission wording
+    'Error creating: pods "web-1" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)',
+    // kubelet's runAsNonRoot check
+    'Error: container has runAsNonRoot and image will run as root (pod: "web-1_default(1234)", container: istio-init)',
+    // k3s-io/k3s#89
+    'unable to create proxier: can\'t set sysctl net/ipv4/conf/all/route_localnet: open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system',
+    // jordanpotter/docker-wireguard#3
+    'sysctl: setting key "net.ipv4.conf.all.src_valid_mark": Read-only file system',
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'insufficient-privileges', line);
+    t.false(r.nodeProblem);
+  }
+});
+
+test('config: any refused or unresolvable control-plane address is not the node (consul#11792, consul-k8s#27)', (t) => {
+  for (const line of [
+    'Error registering service "static-server-proxy": Put http://10.0.0.7:8500/v1/agent/service/register: dial tcp 10.0.0.7:8500: connect: connection refused',
+    'transport: Error while dialing: dial tcp: lookup istiod.istio-system.svc on 10.96.0.10:53: no such host',
+    'dial tcp 10.96.0.1:443: i/o timeout',
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+    t.false(r.nodeProblem);
+  }
+  // A kernel error in the same log is the finding.
+  const node = classifyLog("dial tcp 10.0.0.7:8500: connect: connection refused\niptables v1.8.7 (legacy): Couldn't load match `owner':No such file or directory");
+  t.is(node.category, 'missing-xtables-extension');
+});
+
+test('backend: the legacy-tables warning counts with or without the `# ` iptables-nft-save puts before it (kubernetes#107965)', (t) => {
+  for (const line of ['Warning: iptables-legacy tables present, use iptables-legacy to see them', '# Warning: ip6tables-legacy tables present, use ip6tables-legacy to see them']) {
+    t.is(classifyLog(line).category, 'iptables-backend-mismatch', line);
+  }
+});
+
+test("istio: the wrapper's `xtables <class> problem:` prefix reads as iptables' own (istio tools/istio-iptables dependencies)", (t) => {
+  const cases: [string, string, string[]][] = [
+    ["Command error: xtables version problem: can't initialize iptables table `nat': Table does not exist (do you need to insmod?)", 'missing-iptables-table', ['iptable_nat']],
+    ["Command error: xtables version problem: can't initialize ip6tables table `nat': Table does not exist (do you need to insmod?)", 'missing-iptables-table', ['ip6table_nat']],
+    ['Command error: xtables version problem: Cannot initialize: iptables who? (do you need to insmod?)', 'missing-kernel-module', ['ip_tables']],
+    ['Command error: xtables resource problem: Could not fetch rule set generation id: Invalid argument', 'iptables-backend-mismatch', ['nf_tables']],
+    ["Command error: xtables version problem: can't initialize iptables table `nat': Permission denied (you must be root)", 'insufficient-privileges', []],
+  ];
+  for (const [line, category, modules] of cases) {
+    const r = classifyLog(line);
+    t.is(r.category, category, line);
+    for (const m of modules) t.true(r.modules.includes(m), `${line}: ${m}`);
+    t.is(r.matchedLine, line, 'the line is quoted as logged');
+  }
+  // Restore line errors keep their own form.
+  t.is(classifyLog('Command error: xtables other problem: line 3 failed').signatureId, 'restore-line-failed');
+});
+
+// Outputs below were produced with Debian's iptables 1.8.9 in a throwaway network namespace (unshare -n).
+test('nft: a missing user chain is configuration; EINVAL is a misplaced rule; a built-in table nft cannot create is missing', (t) => {
+  const chain = classifyLog("iptables v1.8.9 (nf_tables): Chain 'ISTIO_X' does not exist");
+  t.is(chain.category, 'config-error');
+  t.false(chain.nodeProblem);
+  for (const line of ["iptables: Invalid argument. Run `dmesg' for more information.", 'iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Invalid argument): rule in chain PREROUTING']) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+    t.false(r.nodeProblem);
+  }
+  const table = classifyLog("iptables v1.8.9 (nf_tables): table 'nat' does not exist\nPerhaps iptables or your kernel needs to be upgraded.");
+  t.is(table.category, 'missing-iptables-table');
+  t.deepEqual(table.modules, ['nft_chain_nat', 'nf_tables']);
+  // A table name that is not built in is someone's typo, not the kernel.
+  t.not(classifyLog("iptables v1.8.9 (nf_tables): table 'foo' does not exist").category, 'missing-iptables-table');
+  const save = classifyLog('Failed to list table names in /proc/net/ip_tables_names: Permission denied');
+  t.is(save.category, 'insufficient-privileges');
+});
