@@ -60,7 +60,7 @@ export const accessSignatures: Signature[] = [
     category: 'insufficient-privileges',
     nodeProblem: false,
     priority: 70,
-    patterns: [/can't open lock file (?<path>\/\S{1,200}): Permission denied/],
+    patterns: [/can't open lock file (?<path>\/\S{1,200}): (?:Permission denied|Read-only file system)/],
     derive: 'none',
     explanation:
       'The container could not open {path}: the mount is read-only or not writable for its user, or SELinux denies it.',
@@ -79,12 +79,16 @@ export const accessSignatures: Signature[] = [
     // table/extension guess (priority 75 > 60), whatever the wording around the errno.
     patterns: [
       /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?|Cannot initialize|Could not fetch rule set generation id): (?:Permission denied|Operation not permitted)/,
+      // Quoted inline without the binary's prefix.
+      /(?:^|\s)can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: (?:Permission denied|Operation not permitted)/,
       // iptables 1.4-1.8 legacy and nft, and nft itself: "Permission denied (you must be root)", "Operation not permitted (you must be root)".
       /(?:Permission denied|Operation not permitted) \(you must be root\)/,
       /(?<binary>ip6?tables(?:-(?:legacy|nft))?(?:-(?:save|restore))?)\/\d+\.\d+(?:\.\d+)? Failed to initialize nft: (?:Permission denied|Operation not permitted)/,
       // libxtables' revision probe opens a raw socket first; without CAP_NET_RAW it fails with EPERM/EACCES.
       /Could not open socket to kernel: (?:Permission denied|Operation not permitted)/,
       /getsockopt failed strangely: Operation not permitted/,
+      // ipset (kube-proxy, calico, kube-router) asks the kernel over netlink; EPERM without NET_ADMIN.
+      /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: Operation not permitted/,
       // iptables-legacy-save reads /proc/net/ip_tables_names, readable by root only.
       /Failed to list table names in \/proc\/net\/ip6?_tables_names: Permission denied/,
       /(?:netlink: Error: cache initialization failed|Error: Could not process rule): Operation not permitted/,
@@ -101,7 +105,7 @@ export const accessSignatures: Signature[] = [
       'https://github.com/nforgeio/neonKUBE/issues/432; https://github.com/linkerd/linkerd2/issues/7938; https://github.com/linkerd/linkerd2/issues/7767; ' +
       'https://github.com/silarsis/personal_dev/issues/1 (v1.4.21 nat, you must be root); https://github.com/Homebrew/homebrew-core/issues/210503 (nf_tables generation id); ' +
       'https://github.com/ruped24/tor_ip_switcher/issues/3 (iptables/1.8.5 Failed to initialize nft: Permission denied); https://github.com/telemt/telemt/issues/845 (nft Operation not permitted (you must be root)); ' +
-      'https://github.com/MarkusMcNugen/docker-sftp/issues/3 (getsockopt failed strangely); https://github.com/htrgouvea/nipe/issues/62 (Could not open socket to kernel: Permission denied)',
+      'https://github.com/MarkusMcNugen/docker-sftp/issues/3 (getsockopt failed strangely); https://github.com/projectcalico/calico/issues/1176 (ipset: Kernel error received: Operation not permitted); https://github.com/htrgouvea/nipe/issues/62 (Could not open socket to kernel: Permission denied)',
   },
   {
     id: 'admission-denied-privileges',
@@ -149,6 +153,57 @@ export const accessSignatures: Signature[] = [
       'Or drop the option that needs the sysctl (e.g. a close-wait timeout, TPROXY interception)',
     ],
     source: 'https://github.com/bryopsida/wireguard-chart/issues/65; https://github.com/k3s-io/k3s/issues/89 (open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system); procps-ng sysctl.c ("setting key", "permission denied on key")',
+  },
+  {
+    id: 'cni-agent-socket-denied',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 63,
+    // The CNI node agent binds its unix sockets on a hostPath; without privileged (OpenShift, Istio
+    // installed by a profile that drops it) the bind is refused.
+    patterns: [/listen unix \/(?:var\/)?run\/(?:istio-cni|linkerd-cni|cilium|kuma-cni)\/\S{1,80}: bind: (?:permission denied|operation not permitted)/i],
+    derive: 'none',
+    explanation:
+      'The CNI node agent could not open its socket on the host: its DaemonSet is not privileged, which this platform needs for hostPath sockets (OpenShift, SELinux-enforcing nodes).',
+    remediation: [
+      'Run the CNI DaemonSet privileged as the mesh documents for this platform (Istio on OpenShift: the openshift profile sets it)',
+      'Then restart the CNI pods and the workloads that failed',
+    ],
+    source: 'https://github.com/istio/istio/issues/34222 and https://github.com/istio/istio/issues/54815 (istio-cni not privileged: bind: permission denied on /var/run/istio-cni/log.sock); Go net package ("listen unix %s: bind: permission denied")',
+  },
+  {
+    id: 'cni-host-dir-denied',
+    category: 'selinux',
+    nodeProblem: true,
+    priority: 60,
+    // install-cni runs as root: a root container refused its hostPath CNI directories is a MAC
+    // denial (SELinux labels on /etc/cni/net.d, /opt/cni/bin), not file permissions.
+    patterns: [/\/host\/(?:etc\/cni\/net\.d|opt\/cni\/bin|var\/lib\/cni)\/?\S{0,200}: Permission denied/],
+    derive: 'none',
+    explanation:
+      'The CNI installer (running as root) was denied its host CNI directories: on an SELinux-enforcing node the container\'s SELinux type may not write the host\'s CNI config/bin directories.',
+    remediation: [
+      'Check the denial on the node: ausearch -m avc -ts recent | grep cni',
+      'Run the CNI DaemonSet privileged (or with seLinuxOptions type spc_t), as the mesh documents for SELinux platforms',
+    ],
+    source: 'https://github.com/istio/istio/pull/32360 (install-cni as root denied /host/etc/cni/net.d on an SELinux node); istio/istio cni/deployments/kubernetes/install/scripts/install-cni.sh (writes /host/etc/cni/net.d); https://istio.io/latest/docs/setup/additional-setup/cni/ (privileged on SELinux platforms)',
+  },
+  {
+    id: 'audit-syscall-denied',
+    category: 'selinux',
+    nodeProblem: true,
+    priority: 93,
+    // The audit SYSCALL record of a denial (ausearch -i), when the AVC line is not in the paste.
+    patterns: [/type=SYSCALL msg=audit\([^)\n]{1,60}\) ?:[^\n]{0,300}? success=no exit=(?:EACCES|EPERM|-13|-1)\b/],
+    derive: 'none',
+    when: { elsewhere: /proctitle=(?:\S{0,80}\/)?(?:ip6?tables|nft|pilot-agent|istio-iptables|proxy-init)|comm="?(?:ip6?tables|nft|pilot-agent|istio-iptables|proxy-init)/ },
+    explanation:
+      'The node\'s audit log shows the kernel refusing the mesh\'s iptables run a file or operation (a SYSCALL record with success=no and EACCES): on an SELinux node that is a policy denial of iptables, not missing privileges in the pod.',
+    remediation: [
+      'Find the matching AVC: ausearch -m avc -ts recent | grep iptables',
+      'Update container-selinux / the node\'s policy, or use a mesh version that feeds rules on stdin instead of a file',
+    ],
+    source: 'https://github.com/istio/istio/issues/42485 (iptables-restore denied its rules file after an OKD/CentOS Stream policy update); https://github.com/istio/istio/pull/44124 (rules on stdin to avoid the denial)',
   },
   {
     id: 'non-root-shell-prompt',

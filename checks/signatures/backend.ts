@@ -59,11 +59,55 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/linkerd/linkerd2/issues/14538',
   },
   {
+    id: 'nft-front-end-without-nf-tables',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // EPROTONOSUPPORT from nfnetlink: iptables-nft on a kernel with no nf_tables at all. Outranks the
+    // generic readings of the same log; below SELinux/IPv6.
+    priority: 63,
+    patterns: [
+      // Issues often quote it cut after "Protocol".
+      /(?<binary>ip6?tables(?:-nft)?(?:-save|-restore)?)(?:\/\d+\.\d+(?:\.\d+)?)?:? Failed to initialize nft: Protocol(?: not supported|$)/,
+      /(?<binary>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Protocol not supported/,
+    ],
+    derive: 'none',
+    modules: ['nf_tables'],
+    explanation:
+      'The mesh (or the tool) ran iptables-nft, but this kernel has no nf_tables: nfnetlink answered "Protocol not supported". The node needs the legacy backend, or nf_tables loaded ({modules}).',
+    remediation: [
+      'Run the mesh with the legacy backend on this node (Linkerd: proxyInit.iptablesMode=legacy; Istio detects the backend from the host\'s rules, so check which binary it chose); host tools: update-alternatives --set iptables /usr/sbin/iptables-legacy',
+      'Or load nf_tables: modprobe nf_tables && mesh-preflight fix; if the module does not exist, the kernel was built without CONFIG_NF_TABLES',
+    ],
+    source:
+      'https://github.com/qxhome/rk3568-kernel5.10-alldrivers/issues/2; https://github.com/mattymcfatty/HoneyPi/issues/19 (iptables/1.8.2, ip6tables-save/1.8.2); ' +
+      'https://github.com/k3s-io/klipper-lb/issues/83 (iptables: Failed to initialize nft); https://github.com/DyonR/docker-qbittorrentvpn/issues/154',
+  },
+  {
+    id: 'ipv6-sysctl-tree-absent',
+    category: 'ipv6-unsupported',
+    nodeProblem: true,
+    priority: 84,
+    // /proc/sys/net/ipv6 exists whenever the kernel has IPv6 on, even with every interface's
+    // disable_ipv6=1; only ipv6.disable=1 (or no IPv6 in the kernel) removes it.
+    patterns: [
+      /\/proc\/sys\/net\/ipv6\/\S{0,120}: no such file or directory/i,
+      /failed to determine if IPv6 was disabled[^\n]{0,200}(?:NotFound|No such file or directory)/,
+    ],
+    derive: 'none',
+    explanation:
+      'The node\'s /proc/sys/net/ipv6 is missing: IPv6 is disabled in the kernel (booted with ipv6.disable=1), so IPv6 sockets and ip6tables cannot be used. No module load helps.',
+    remediation: [
+      'Either enable IPv6 on the node (remove ipv6.disable=1 from the kernel command line and reboot),',
+      'or run the mesh IPv4-only on this node (Istio: no dual-stack; ambient ztunnel needs IPv6 sockets unless IPv6 is off in its config)',
+    ],
+    source: 'https://github.com/istio/ztunnel/issues/1611 (ipv6.disable=1); istio/ztunnel src/config.rs (reads /proc/sys/net/ipv6/conf/all/disable_ipv6; warns "failed to determine if IPv6 was disabled"); linux Documentation/networking/ipv6.rst (disable=1: no IPv6 at all)',
+  },
+  {
     id: 'legacy-tables-present',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,
     priority: 20,
-    patterns: [/\bWarning: ip6?tables-legacy tables present, use ip6?tables-legacy to see them/],
+    patterns: [/\bWarning: ip6?tables-legacy tables present\b/],
     derive: 'none',
     explanation:
       'Rules exist in both backends: the mesh used iptables-nft while legacy tables are present, so its rules and the others will not see each other.',
@@ -129,10 +173,12 @@ export const backendSignatures: Signature[] = [
     category: 'iptables-backend-mismatch',
     nodeProblem: true,
     priority: 50,
-    // Table level only: `chain `X' in table `filter' is incompatible` is what iptables-nft < 1.8.11 said
-    // for a chain that does not exist (moby's and go-iptables' tests), so it is not matched here.
+    // `chain `X' in table `filter' is incompatible` is also what iptables-nft < 1.8.11 said for a user
+    // chain that does not exist (moby's and go-iptables' tests), so at chain level only built-in chains
+    // count: those always exist, so for them the wording is a real clash.
     patterns: [
       /(?:^|: )table [`'"](?<table>[a-z]+)['`"] is incompatible, use 'nft' tool/,
+      /\bchain [`'"](?:INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING)['`"] in table [`'"](?<table>[a-z]+)['`"] is incompatible, use 'nft' tool/,
       /^# Table [`'"](?<table>[a-z]+)['`"] is incompatible, use 'nft' tool/,
       /iptables-save failed because there are incompatible nft rules in the table/,
     ],
@@ -146,7 +192,8 @@ export const backendSignatures: Signature[] = [
     source:
       'https://github.com/containernetworking/plugins/issues/461 (iptables v1.8.2 (nf_tables): table `nat\' is incompatible, use \'nft\' tool.); ' +
       'https://github.com/squat/kilo/issues/402; https://github.com/netbirdio/netbird/issues/2725; ' +
-      'projectcalico/calico felix iptables table.go ("iptables-save failed because there are incompatible nft rules in the table")',
+      'projectcalico/calico felix iptables table.go ("iptables-save failed because there are incompatible nft rules in the table"); ' +
+      'https://github.com/k3s-io/k3s/issues/11415 (chain `INPUT\' in table `filter\' is incompatible: a native nft rule in the built-in chain)',
   },
   {
     id: 'chain-target-other-backend',

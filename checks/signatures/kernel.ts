@@ -18,6 +18,8 @@ export const kernelSignatures: Signature[] = [
     priority: 60,
     patterns: [
       /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+      // Quoted inline without the binary's prefix: the family is in the wording itself.
+      /(?:^|\s)can't initialize (?<family>ip6?tables) table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
       // iptables-nft's wording for a built-in table the kernel cannot provide.
       /(?<family>ip6?tables)(?:-nft)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\): table '(?<table>nat|mangle|raw|filter|security)' does not exist/,
     ],
@@ -68,6 +70,23 @@ export const kernelSignatures: Signature[] = [
     source:
       'https://github.com/bubuntux/nordvpn/issues/372; https://github.com/orbstack/orbstack/issues/493; ' +
       'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored)',
+  },
+  {
+    id: 'module-load-failed',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 49,
+    // A component that loads its modules itself (Cilium's "could not load module ip6_tables: exit status
+    // 1", scripts' "failed to load module") names the module it could not get.
+    patterns: [/\b(?:could not|couldn't|failed to|unable to|cannot) (?:load|insert) (?:kernel )?module:? [`'"]?(?<module>[A-Za-z0-9_-]{2,64})/i],
+    when: { derivedModules: true },
+    explanation:
+      'Loading {modules} failed on this node: the kernel does not have it (not built, or its modules package is missing), or the container could not load it.',
+    remediation: [
+      'On this node: modprobe {modules} (if it fails there too, the kernel lacks the module); then mesh-preflight fix to persist it',
+      'Install the kernel modules package for the running kernel, or boot a kernel that has it',
+    ],
+    source: 'https://github.com/cilium/cilium/issues/7928 (could not load module ip6table_mangle); cilium/cilium pkg/modules/modules.go ("could not load module %s: %w")',
   },
   {
     id: 'modprobe-could-not-insert',
@@ -134,6 +153,29 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/13857; https://github.com/linkerd/linkerd2/issues/3160',
   },
   {
+    id: 'unknown-option-missing-extension',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 53,
+    // iptables registers an extension only if the kernel has a revision of it; otherwise `-j MARK` is
+    // read as a jump to a chain and the extension's own option comes out as "unknown option". Only
+    // options that belong to a known extension count; any other unknown option is left alone.
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: unknown option [`'"]--(?<option>[a-z][a-z-]{1,40})['`"]/,
+    ],
+    derive: 'option-owner',
+    when: { derivedModules: true },
+    explanation:
+      'iptables did not know the option --{option}: the {extension} it belongs to was not registered because the kernel offers no revision of it ({modules} missing, not loaded, or broken in this kernel), so the rule was read without it.',
+    remediation: [
+      ...FIX_LOAD,
+      'If the module is loaded and this still happens after a kernel update, the kernel build itself lacks the extension for this family: roll back or update the kernel',
+    ],
+    source:
+      'https://github.com/bottlerocket-os/bottlerocket/issues/4295 (ip6tables-restore v1.8.4 (legacy): unknown option "--xor-mark"; a kernel 5.15 backport broke the IPv6 MARK target); ' +
+      'netfilter iptables libxtables/xtables.c (xtables_fully_register_pending_target checks the kernel revision; iptables/xshared.c "unknown option")',
+  },
+  {
     id: 'nft-rule-append-enoent',
     category: 'missing-xtables-extension',
     nodeProblem: true,
@@ -195,22 +237,18 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     // EPROTONOSUPPORT from nfnetlink: the kernel has no nf_tables at all (EINVAL, a too old one, is backend.ts).
     priority: 63,
-    patterns: [
-      /(?<binary>ip6?tables(?:-nft)?(?:-save|-restore)?)(?:\/\d+\.\d+(?:\.\d+)?)?:? Failed to initialize nft: Protocol not supported/,
-      /(?<binary>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Protocol not supported/,
-      /Unable to initialize Netlink socket: Protocol not supported/,
-    ],
+    // The nft CLI has no legacy fallback, so for it the kernel is simply missing nf_tables; iptables-nft
+    // saying the same is a backend choice (backend.ts, nft-front-end-without-nf-tables).
+    patterns: [/Unable to initialize Netlink socket: Protocol not supported/],
     derive: 'none',
     modules: ['nf_tables'],
     explanation:
-      'The nf_tables front end (iptables-nft or nft) could not talk to nf_tables: the kernel answered "Protocol not supported", so nf_tables (and nfnetlink) is not in this kernel or not loaded.',
+      'nft could not talk to nf_tables: the kernel answered "Protocol not supported", so nf_tables (and nfnetlink) is not in this kernel or not loaded.',
     remediation: [
       'On this node: modprobe nf_tables (then mesh-preflight fix to persist it); if the module does not exist, the kernel was built without CONFIG_NF_TABLES',
       'Or run the mesh with the legacy backend on this node (Linkerd: proxyInit.iptablesMode=legacy; update-alternatives --set iptables /usr/sbin/iptables-legacy for host tools)',
     ],
-    source:
-      'https://github.com/qxhome/rk3568-kernel5.10-alldrivers/issues/2; https://github.com/mattymcfatty/HoneyPi/issues/19 (iptables/1.8.2, ip6tables-save/1.8.2); ' +
-      'https://github.com/k3s-io/klipper-lb/issues/83 (iptables: Failed to initialize nft); https://github.com/DyonR/docker-qbittorrentvpn/issues/154; https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket)',
+    source: 'https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket, CentOS 7); https://github.com/intelligent-agent/Refactor/issues/169',
   },
   {
     id: 'conntrack-sysctl-absent',

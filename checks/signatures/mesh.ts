@@ -213,6 +213,65 @@ export const meshSignatures: Signature[] = [
       'https://github.com/hashicorp/consul/issues/11792 and https://github.com/hashicorp/consul-k8s/issues/27 (Consul agent on :8500 refused); Go net package error texts (dial tcp, lookup ... no such host)',
   },
   {
+    id: 'cni-config-not-found',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 31,
+    // Chained CNI install waits for the primary plugin's conflist in the dir it was told to watch.
+    patterns: [
+      /cannot find existing CNI network config: no networks found in \S{1,200}/,
+      /Waiting for CNI network config file to be written in \S{1,200}/,
+    ],
+    derive: 'none',
+    explanation:
+      'The mesh CNI installer found no primary CNI configuration in the directory it watches: the CNI directories it was given are not the ones this cluster\'s kubelet uses (MicroK8s, k3s, OpenShift and some managed clusters keep them elsewhere), or the primary CNI is not installed yet.',
+    remediation: [
+      'Find the kubelet\'s CNI dirs on the node (e.g. ps -ef | grep kubelet for --cni-conf-dir; MicroK8s: /var/snap/microk8s/current/args/cni-network; k3s: /var/lib/rancher/k3s/agent/etc/cni/net.d)',
+      'Set them in the mesh (Istio: values.cni.cniConfDir / cniBinDir; Linkerd: destCNINetDir / destCNIBinDir) and restart the CNI DaemonSet',
+    ],
+    source: 'https://github.com/istio/istio/issues/50063 (MicroK8s CNI paths); istio/istio cni/pkg/install (install.go: "Waiting for CNI network config file to be written in %v..."); https://istio.io/latest/docs/ambient/install/platform-prerequisites/ (MicroK8s CNI paths)',
+  },
+  {
+    id: 'mesh-image-binary-missing',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 31,
+    // Go's exec.LookPath error: the mesh image does not ship the binary its settings ask for.
+    // JSON loggers escape the quotes (`exec: \\"nft\\"`).
+    patterns: [/exec: \\?"(?<binary>ip6?tables[a-z-]{0,20}|nft)\\?": executable file not found in \$PATH/],
+    derive: 'none',
+    explanation:
+      'The mesh\'s own image has no {binary}: the setting that selects it (e.g. native nftables mode) does not fit this image flavour (distroless images ship fewer tools). The node is not involved.',
+    remediation: ['Turn the option off or use the image flavour that ships {binary} (Istio: non-distroless images with values.global.nativeNftables)', 'Re-create the affected pods'],
+    source: 'https://github.com/istio/istio/issues/57333 (nativeNftables with distroless images); Go os/exec LookPath ("exec: %q: executable file not found in $PATH")',
+  },
+  {
+    id: 'control-plane-refused',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 29,
+    // The control plane answered but refused or does not know the workload: ACLs, tokens, certificates,
+    // a registration that never happened. Consul's connect-inject init retries these until it times out.
+    patterns: [
+      /\bUnexpected response code: (?:401|403|404|500)\b/,
+      /\bACL not found\b/,
+      /\bUnable to find registered (?:services|gateway)\b/,
+      /\bTimed out waiting for service registration\b/,
+      /rpc error: code = (?:Unauthenticated|PermissionDenied) /,
+      /x509: certificate (?:signed by unknown authority|has expired|is not valid)/,
+    ],
+    derive: 'none',
+    explanation:
+      'The init container reached the mesh control plane, but it refused or did not know this workload (an ACL token or certificate it does not accept, or a service registration that never happened). A control-plane configuration problem; the node is not implicated.',
+    remediation: [
+      'Check the control-plane side for this pod: its service registration (Consul: the endpoints controller in consul-connect-injector logs), its ACL token / auth method, and its certificates',
+      'Re-create the pod once the control plane knows it',
+    ],
+    source:
+      'https://github.com/hashicorp/consul-helm/issues/1041 (403 ACL not found, then Unable to find registered services); https://github.com/hashicorp/consul-k8s/issues/771 (Timed out waiting for service registration); ' +
+      'hashicorp/consul api/api.go ("Unexpected response code: %d (%s)")',
+  },
+  {
     id: 'iptables-bad-parameter',
     category: 'config-error',
     nodeProblem: false,

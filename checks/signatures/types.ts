@@ -8,7 +8,7 @@ import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
  * Named groups a pattern may capture, which the engine turns into modules, table and extension:
  * `family` (iptables | ip6tables), `backend` (legacy | nf_tables), `table`, `ext` (match/target name),
  * `kind` (match | target), `module` (a module name as modprobe or SELinux prints it), `chain`, `line`
- * (the failing iptables-restore line number), `binary`.
+ * (the failing iptables-restore line number), `binary`, `option` (a match/target option such as `--to-ports`).
  */
 export interface Signature {
   /** kebab-case, unique. */
@@ -23,9 +23,10 @@ export interface Signature {
   /**
    * Where modules come from: the named groups (default), the iptables command logged just before the
    * matched line, the iptables-restore input line the error points at, the nft statement that `nft`
-   * echoes on the line after its error, or nowhere.
+   * echoes on the line after its error, the extension that owns the `option` group (read from the
+   * failing rule when the log has it), or nowhere.
    */
-  derive?: 'groups' | 'previous-command' | 'restore-line' | 'nft-statement' | 'none';
+  derive?: 'groups' | 'previous-command' | 'restore-line' | 'nft-statement' | 'option-owner' | 'none';
   /** Fixed modules; `{core}` expands to ip_tables / ip6_tables (or nf_tables on nft) for the family. */
   modules?: string[];
   /** Extra conditions, all of which must hold for the signature to apply. */

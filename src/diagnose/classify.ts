@@ -11,6 +11,7 @@ import type { Diagnosis, DiagnosisResult } from './types.ts';
 import {
   backendOf,
   coreModule,
+  extensionForOption,
   extensionModules,
   extensionsInRule,
   familyOf,
@@ -119,7 +120,7 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
-    const matchLine = withIptablesPrefix(line);
+    const matchLine = forMatching(line, lines[i + 1]);
     for (const sig of ordered) {
       const rendered = tryLine(sig, lines, i, matchLine, { context, textBackend, restoreBlocks, backendConflict });
       if (rendered) {
@@ -216,15 +217,22 @@ interface LineEnv {
 }
 
 /**
- * The line as the signatures expect it: a wrapper's exit class put back as the binary's own prefix
- * (`ip6tables: ` when the message names ip6tables), so one pattern covers both. The diagnosis still
- * quotes the line as logged.
+ * The line as the signatures expect it; the diagnosis still quotes the line as logged.
+ * - a wrapper's exit class is put back as the binary's own prefix (`ip6tables: ` when the message names
+ *   ip6tables), so one pattern covers both;
+ * - quotes escaped by a JSON or logfmt logger are unescaped;
+ * - a message wrapped after its colon (`Couldn't load match `statistic':` / `No such file or directory`)
+ *   is read with its next line.
  */
-function withIptablesPrefix(line: string): string {
-  const m = XTABLES_EXIT_CLASS.exec(line);
-  if (!m) return line;
-  const rest = line.slice(m.index + m[0].length);
-  return `${line.slice(0, m.index)}${/\bip6tables\b/.test(rest) ? 'ip6tables' : 'iptables'}: ${rest}`;
+function forMatching(line: string, next: string | undefined): string {
+  let out = line.includes('\\"') ? line.replace(/\\"/g, '"') : line;
+  const m = XTABLES_EXIT_CLASS.exec(out);
+  if (m) {
+    const rest = out.slice(m.index + m[0].length);
+    out = `${out.slice(0, m.index)}${/\bip6tables\b/.test(rest) ? 'ip6tables' : 'iptables'}: ${rest}`;
+  }
+  if (next !== undefined && /:\s*$/.test(out) && next.trim() !== '') out = `${out.trimEnd()} ${next.trim()}`;
+  return out;
 }
 
 function tryLine(
@@ -245,9 +253,12 @@ function tryLine(
   const groups: Record<string, string> = {};
   for (const [k, v] of Object.entries(match.groups ?? {})) if (v !== undefined) groups[k] = v;
 
-  const previous = sig.when?.previousCommand || sig.derive === 'previous-command' ? previousCommand(lines, index) : undefined;
+  const previous =
+    sig.when?.previousCommand || sig.derive === 'previous-command' || sig.derive === 'option-owner' ? previousCommand(lines, index) : undefined;
   if (sig.when?.previousCommand && !(previous && sig.when.previousCommand.test(previous))) return undefined;
-  const restoreLine = groups.line ? restoreLineAt(env.restoreBlocks, index, Number(groups.line)) : undefined;
+  // iptables-restore names the failing line on the line after a parameter problem: `Error occurred at line: 16`.
+  const lineNo = groups.line ?? (sig.derive === 'option-owner' ? errorLineAfter(lines, index) : undefined);
+  const restoreLine = lineNo ? restoreLineAt(env.restoreBlocks, index, Number(lineNo)) : undefined;
   if (sig.when?.restoreLine && !(restoreLine && sig.when.restoreLine.test(restoreLine))) return undefined;
   if (sig.when?.extensionKnown !== undefined) {
     const name = groups.ext ?? groups.chain ?? '';
@@ -301,6 +312,14 @@ function nftStatementAfter(lines: readonly string[], index: number): string | un
     const l = (lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');
     if (l.trim() === '') continue;
     return NFT_STATEMENT.test(l) ? l.trim() : undefined;
+  }
+  return undefined;
+}
+
+function errorLineAfter(lines: readonly string[], index: number): string | undefined {
+  for (let j = index + 1; j < lines.length && j <= index + 2; j++) {
+    const m = /Error occurred at line: (\d+)/.exec(lines[j] ?? '');
+    if (m) return m[1];
   }
   return undefined;
 }
@@ -373,6 +392,15 @@ function derive(
 
   if (mode === 'nft-statement') {
     if (env.statement) add(...nftStatementModules(env.statement));
+    return out;
+  }
+
+  if (mode === 'option-owner') {
+    const owner = groups.option ? extensionForOption(groups.option, env.restoreLine ?? env.previous) : undefined;
+    if (owner) {
+      out.extension = `${owner.kind} ${owner.name}`;
+      add(...extensionModules(owner.name, env.backend));
+    }
     return out;
   }
 

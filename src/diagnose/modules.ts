@@ -163,3 +163,66 @@ export function nftStatementModules(statement: string): string[] {
   }
   return out;
 }
+
+// Options that belong to one xtables extension (libxt_*.c option tables). When the kernel has no
+// revision of an extension, iptables never registers it, reads `-j MARK` as a jump to a chain, and then
+// rejects the extension's own option as unknown (`unknown option "--xor-mark"`).
+const OPTION_OWNERS: Record<string, { kind: 'match' | 'target'; names: string[] }> = {
+  'to-ports': { kind: 'target', names: ['REDIRECT', 'MASQUERADE'] },
+  'to-port': { kind: 'target', names: ['TPROXY'] },
+  'on-port': { kind: 'target', names: ['TPROXY'] },
+  'on-ip': { kind: 'target', names: ['TPROXY'] },
+  'tproxy-mark': { kind: 'target', names: ['TPROXY'] },
+  'set-mark': { kind: 'target', names: ['MARK', 'CONNMARK'] },
+  'set-xmark': { kind: 'target', names: ['MARK', 'CONNMARK'] },
+  'xor-mark': { kind: 'target', names: ['MARK', 'CONNMARK'] },
+  'and-mark': { kind: 'target', names: ['MARK', 'CONNMARK'] },
+  'or-mark': { kind: 'target', names: ['MARK', 'CONNMARK'] },
+  'save-mark': { kind: 'target', names: ['CONNMARK'] },
+  'restore-mark': { kind: 'target', names: ['CONNMARK'] },
+  'to-destination': { kind: 'target', names: ['DNAT'] },
+  'to-source': { kind: 'target', names: ['SNAT'] },
+  'random-fully': { kind: 'target', names: ['MASQUERADE', 'SNAT'] },
+  zone: { kind: 'target', names: ['CT'] },
+  notrack: { kind: 'target', names: ['CT'] },
+  'reject-with': { kind: 'target', names: ['REJECT'] },
+  'log-prefix': { kind: 'target', names: ['LOG'] },
+  'set-mss': { kind: 'target', names: ['TCPMSS'] },
+  'clamp-mss-to-pmtu': { kind: 'target', names: ['TCPMSS'] },
+  'checksum-fill': { kind: 'target', names: ['CHECKSUM'] },
+  'uid-owner': { kind: 'match', names: ['owner'] },
+  'gid-owner': { kind: 'match', names: ['owner'] },
+  'socket-exists': { kind: 'match', names: ['owner'] },
+  mark: { kind: 'match', names: ['mark', 'connmark'] },
+  dports: { kind: 'match', names: ['multiport'] },
+  sports: { kind: 'match', names: ['multiport'] },
+  ctstate: { kind: 'match', names: ['conntrack'] },
+  ctstatus: { kind: 'match', names: ['conntrack'] },
+  ctorigdst: { kind: 'match', names: ['conntrack'] },
+  ctorigdstport: { kind: 'match', names: ['conntrack'] },
+  state: { kind: 'match', names: ['state'] },
+  comment: { kind: 'match', names: ['comment'] },
+  'match-set': { kind: 'match', names: ['set'] },
+  probability: { kind: 'match', names: ['statistic'] },
+  every: { kind: 'match', names: ['statistic'] },
+  transparent: { kind: 'match', names: ['socket'] },
+  nowildcard: { kind: 'match', names: ['socket'] },
+  'dst-type': { kind: 'match', names: ['addrtype'] },
+  'src-type': { kind: 'match', names: ['addrtype'] },
+  'physdev-is-bridged': { kind: 'match', names: ['physdev'] },
+  'physdev-in': { kind: 'match', names: ['physdev'] },
+  'physdev-out': { kind: 'match', names: ['physdev'] },
+};
+
+/**
+ * The extension an option belongs to (`--uid-owner` → match owner). When several extensions share an
+ * option (`--to-ports`: REDIRECT or MASQUERADE), the one the failing rule uses wins; without the rule,
+ * the first (the one meshes use).
+ */
+export function extensionForOption(option: string, rule?: string): { kind: 'match' | 'target'; name: string } | undefined {
+  const owner = OPTION_OWNERS[option.replace(/^-+/, '')];
+  if (!owner) return undefined;
+  const used = rule ? extensionsInRule(rule).map((e) => e.name) : [];
+  const name = owner.names.find((n) => used.includes(n)) ?? owner.names[0];
+  return name ? { kind: owner.kind, name } : undefined;
+}

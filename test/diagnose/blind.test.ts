@@ -17,10 +17,6 @@ const DISAGREEMENTS: Record<string, { reason: string; got: DiagnosisCategory; wi
     got: 'config-error',
     withContext: { backend: 'nft', category: 'iptables-backend-mismatch' },
   },
-  'rk3568-2-nft-protocol-not-supported': {
-    reason: 'category decision: a kernel without nf_tables is missing-kernel-module nf_tables (EINVAL from a too-old nf_tables stays backend-mismatch); the module matches',
-    got: 'missing-kernel-module',
-  },
 };
 
 test('the blind set is loaded (15 logs)', (t) => {
