@@ -251,6 +251,23 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket, CentOS 7); https://github.com/intelligent-agent/Refactor/issues/169',
   },
   {
+    id: 'bridge-nf-sysctl-absent',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // net.bridge.bridge-nf-call-* exist only while br_netfilter is loaded (loading `bridge` alone does not
+    // create them since 3.18).
+    patterns: [/\/proc\/sys\/net\/bridge\/bridge-nf-call-(?:ip6?tables|arptables)(?::? no such file or directory| does not exist)/i],
+    derive: 'none',
+    modules: ['br_netfilter'],
+    explanation:
+      'The bridge netfilter sysctls are missing: br_netfilter is not loaded on this node, so traffic between pods on the same bridge bypasses iptables (and the mesh\'s rules).',
+    remediation: [...FIX_LOAD, 'Then: sysctl -w net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1'],
+    source:
+      'https://gist.github.com/rajaduraicloud/c240832ee062737b3b0c5e8a32462460 (sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables; fixed by modprobe br_netfilter); ' +
+      'kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go (FileContent check: "%s does not exist")',
+  },
+  {
     id: 'conntrack-sysctl-absent',
     category: 'missing-kernel-module',
     nodeProblem: true,

@@ -14,7 +14,9 @@ function right(f: LogFixture): boolean {
 
 test('at least 25 real logs, each citing its source', (t) => {
   t.true(fixtures.length >= 25, `${fixtures.length} fixtures`);
-  for (const f of fixtures) t.regex(f.url, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|commit)\/\w+/, f.name);
+  for (const f of fixtures) {
+    t.regex(f.url, /^https:\/\/(?:github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|commit)\/\w+|gist\.github\.com\/[\w.-]+\/[0-9a-f]{20,})/, f.name);
+  }
 });
 
 test('the fixtures cover every category', (t) => {
