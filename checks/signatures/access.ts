@@ -18,6 +18,21 @@ export const accessSignatures: Signature[] = [
     source: 'https://github.com/openshift-metal3/dev-scripts/issues/703; https://github.com/cockpit-project/cockpit/issues/9261',
   },
   {
+    id: 'setroubleshoot-denial',
+    category: 'selinux',
+    nodeProblem: true,
+    priority: 93,
+    // setroubleshoot's summary of an AVC (journal / sealert), when the raw AVC line is not in the paste.
+    patterns: [/\bSELinux is preventing (?<path>\S{1,200}) from [a-z_, ]{1,60} access on /],
+    derive: 'none',
+    explanation: 'SELinux on the node denied {path} an access it needs (setroubleshoot\'s report of an AVC denial).',
+    remediation: [
+      'See the full denial: ausearch -m avc -ts recent, or sealert -a /var/log/audit/audit.log',
+      'Update the policy packages (container-selinux, selinux-policy), or add the local module setroubleshoot suggests after reviewing it',
+    ],
+    source: 'setroubleshoot plugins ("SELinux is preventing %s from %s access on the %s %s."); https://github.com/k3s-io/k3s-selinux/issues/35',
+  },
+  {
     id: 'selinux-iptables-denied',
     category: 'selinux',
     nodeProblem: true,
@@ -54,6 +69,25 @@ export const accessSignatures: Signature[] = [
       'Prefer mesh versions that call iptables with -w (wait for the lock)',
     ],
     source: 'https://github.com/kubernetes/kubernetes/issues/57428; https://github.com/istio/istio/issues/58507; https://github.com/istio/cni/issues/23; https://github.com/kubernetes-sigs/kubespray/issues/3192; kubernetes/kubernetes pkg/util/iptables/iptables_linux.go (grabIptablesLocks); https://github.com/flannel-io/flannel/issues/933',
+  },
+  {
+    id: 'xtables-lock-exit-4',
+    category: 'xtables-lock',
+    nodeProblem: true,
+    // Legacy iptables exits 4 (RESOURCE_PROBLEM) when it cannot get /run/xtables.lock; wrappers that log
+    // only the exit status hide the message. Above "Chain already exists" (45), which such a run leaves
+    // behind. iptables-nft also exits 4 for every kernel error, so any nf_tables sign in the log rules it out.
+    priority: 46,
+    patterns: [/\bip6?tables\b[^\n]{0,400}?error="exit status 4"|error="exit status 4"[^\n]{0,400}?\bip6?tables\b/],
+    derive: 'none',
+    when: { nowhere: /\(nf_tables\)|iptables-nft|RULE_[A-Z]+ failed|Could not fetch rule set generation id|Permission denied|can't open lock file/ },
+    explanation:
+      'iptables exited with status 4, its "resource problem" code: with legacy iptables that is the xtables lock held by another process (the wrapper logged the status but not the message). Later "already exists" errors are leftovers of the failed run.',
+    remediation: [
+      'Usually transient: restart the pod',
+      'If it repeats, find the holder on the node: fuser -v /run/xtables.lock (kube-proxy, a CNI or a firewall daemon in a loop); use versions that pass -w/--wait',
+    ],
+    source: 'netfilter iptables include/xtables.h (RESOURCE_PROBLEM = 4) and iptables/xshared.c (xtables_lock_or_exit exits with it); https://github.com/cilium/cilium/issues/8690 (exit status 4 read as the lock)',
   },
   {
     id: 'xtables-lock-file-denied',

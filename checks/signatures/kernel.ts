@@ -251,6 +251,23 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/arloor/nftables-nat-rust/issues/12 (nft: Unable to initialize Netlink socket, CentOS 7); https://github.com/intelligent-agent/Refactor/issues/169',
   },
   {
+    id: 'ipvs-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // The IPVS generic-netlink family exists only while ip_vs is loaded: asking for it gets ENOENT.
+    patterns: [
+      /\bIPVS\b[^\n]{0,80}netlink receive: no such file or directory/i,
+      /Can't initialize ipvs: Protocol not available/,
+    ],
+    derive: 'none',
+    modules: ['ip_vs'],
+    explanation:
+      'IPVS is not available in this node\'s kernel right now: the ip_vs module (and its schedulers, e.g. ip_vs_rr) is not loaded, so its netlink family does not exist.',
+    remediation: [...FIX_LOAD, 'Load the schedulers the component uses too (ip_vs_rr ip_vs_wrr ip_vs_sh)'],
+    source: 'linux net/netfilter/ipvs/ip_vs_ctl.c (genl family "IPVS" registered by ip_vs); https://github.com/onedr0p/cluster-template/pull/612 (kube-vip: Error starting IPVS, netlink ENOENT); keepalived ("Can\'t initialize ipvs: Protocol not available")',
+  },
+  {
     id: 'bridge-nf-sysctl-absent',
     category: 'missing-kernel-module',
     nodeProblem: true,

@@ -258,7 +258,9 @@ export const meshSignatures: Signature[] = [
       /\bUnable to find registered (?:services|gateway)\b/,
       /\bTimed out waiting for service registration\b/,
       /rpc error: code = (?:Unauthenticated|PermissionDenied) /,
-      /x509: certificate (?:signed by unknown authority|has expired|is not valid)/,
+      /\bx509: certificate (?:signed by unknown authority|has expired|is not (?:yet )?valid|is valid for)/,
+      // The mesh's CNI or init asks the API server about the pod with a service account RBAC does not allow.
+      /is forbidden: User "system:serviceaccount:[^"\n]{1,200}" cannot [a-z]{2,20} resource "[a-z.]{1,60}"/,
     ],
     derive: 'none',
     explanation:
@@ -269,7 +271,7 @@ export const meshSignatures: Signature[] = [
     ],
     source:
       'https://github.com/hashicorp/consul-helm/issues/1041 (403 ACL not found, then Unable to find registered services); https://github.com/hashicorp/consul-k8s/issues/771 (Timed out waiting for service registration); ' +
-      'hashicorp/consul api/api.go ("Unexpected response code: %d (%s)")',
+      'hashicorp/consul api/api.go ("Unexpected response code: %d (%s)"); Go crypto/x509 ("x509: certificate is valid for %s, not %s"); kubernetes RBAC ("is forbidden: User %q cannot %s resource %q")',
   },
   {
     id: 'iptables-bad-parameter',

@@ -37,6 +37,8 @@ export interface Signature {
     restoreLine?: RegExp;
     /** Some line of the log (anywhere) must match. */
     elsewhere?: RegExp;
+    /** No line of the log may match (a message that would explain the same line better). */
+    nowhere?: RegExp;
     /**
      * true: the `ext`/`chain` group must name a real xtables extension; false: it must not (then it is a
      * chain someone references before it exists). Judged by the engine's list of kernel targets.

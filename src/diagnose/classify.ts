@@ -120,14 +120,9 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
-    const matchLine = forMatching(line, lines[i + 1]);
-    for (const sig of ordered) {
-      const rendered = tryLine(sig, lines, i, matchLine, { context, textBackend, restoreBlocks, backendConflict });
-      if (rendered) {
-        hits.push({ sig, ...rendered, key: dedupeKey(rendered.diagnosis) });
-        break; // one line, one (best) signature
-      }
-    }
+    const env = { context, textBackend, restoreBlocks, backendConflict };
+    const hit = bestHit(ordered, lines, i, forMatching(line, lines[i + 1]), env) ?? bestHit(ordered, lines, i, joinedWithNext(line, lines[i + 1]), env);
+    if (hit) hits.push(hit);
   }
 
   const byKey = new Map<string, Hit>();
@@ -144,6 +139,26 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   const scanned = { bytes: prepared.bytes, lines: lines.length, truncated: prepared.truncated };
   const primary = findings[0] ?? unknownDiagnosis(lines, prepared);
   return { ...primary, findings, scanned };
+}
+
+/** The first (highest-priority) signature that explains line i, read as matchLine; one line, one signature. */
+function bestHit(ordered: readonly Signature[], lines: readonly string[], i: number, matchLine: string | undefined, env: LineEnv): Hit | undefined {
+  if (matchLine === undefined) return undefined;
+  for (const sig of ordered) {
+    const rendered = tryLine(sig, lines, i, matchLine, env);
+    if (rendered) return { sig, ...rendered, key: dedupeKey(rendered.diagnosis) };
+  }
+  return undefined;
+}
+
+/**
+ * A message a terminal or an issue wrapped in the middle (`ip6tables-restore: unable to` / `initialize
+ * table 'nat'`), read as one line; only tried when the line alone explains nothing, and never across a
+ * new log record.
+ */
+function joinedWithNext(line: string, next: string | undefined): string | undefined {
+  if (next === undefined || next.trim() === '' || RECORD_START.test(next.trim()) || LOG_HEADER.test(next.trim())) return undefined;
+  return forMatching(`${line.trimEnd()} ${next.trim()}`, undefined);
 }
 
 function prepare(text: string): Prepared {
@@ -268,6 +283,10 @@ function tryLine(
   if (sig.when?.elsewhere) {
     const re = sig.when.elsewhere;
     if (!lines.some((l) => re.test(l))) return undefined;
+  }
+  if (sig.when?.nowhere) {
+    const re = sig.when.nowhere;
+    if (lines.some((l) => re.test(l))) return undefined;
   }
   if (sig.when?.backendConflict !== undefined && sig.when.backendConflict !== env.backendConflict) return undefined;
   const statement = sig.derive === 'nft-statement' ? nftStatementAfter(lines, index) : undefined;

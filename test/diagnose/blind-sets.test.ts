@@ -49,6 +49,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind3: { size: 15, floor: 14 },
   blind4: { size: 20, floor: 19 },
   blind5: { size: 16, floor: 16 },
+  blind6: { size: 16, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

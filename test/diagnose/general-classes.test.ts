@@ -425,3 +425,34 @@ test('nft: a missing user chain is configuration; EINVAL is a misplaced rule; a 
   const save = classifyLog('Failed to list table names in /proc/net/ip_tables_names: Permission denied');
   t.is(save.category, 'insufficient-privileges');
 });
+
+// --- 5. classes added after blind sets 4-6 (their READMEs list the misses that prompted them)
+test('lock: legacy exit status 4 logged without its message is the lock, never with nf_tables in the log', (t) => {
+  const log = readFileSync(path.join(LOGS_DIR, 'cilium-8690-exit-status-4-lock-then-chain-exists.log'), 'utf8');
+  t.is(classifyLog(log).category, 'xtables-lock');
+  // With iptables-nft every kernel error exits 4 too: the nft message is the finding.
+  const nft = classifyLog([
+    'level=error msg="Command execution failed" cmd="[iptables -t nat -A CILIUM_POST -j MASQUERADE]" error="exit status 4" subsys=iptables',
+    'level=warning msg="iptables v1.8.4 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain CILIUM_POST" subsys=iptables',
+  ].join('\n'));
+  t.is(nft.category, 'missing-xtables-extension');
+});
+
+test('wrapped: a message broken in the middle is read with its next line, never across a new record', (t) => {
+  const r = classifyLog("ip6tables-restore v1.8.4 (legacy): ip6tables-restore: unable to\ninitialize table 'nat'\n\nError occurred at line: 1"); // kuma#1947
+  t.is(r.category, 'missing-iptables-table');
+  t.true(r.modules.includes('ip6table_nat'));
+  const records = classifyLog("2024-01-01T00:00:00Z error iptables-restore: unable to\n2024-01-01T00:00:01Z info initialize table 'nat' is a phrase");
+  t.is(records.category, 'unknown');
+});
+
+test('config: certificates and RBAC refusals of the mesh\'s own service accounts are the control plane\'s', (t) => {
+  for (const line of [
+    'Error logging in: Post "https://192.168.64.54:8501/v1/acl/login": x509: certificate is valid for 127.0.0.1, ::, not 192.168.64.54', // consul-k8s#302
+    'failed to get pod data: pods "web-1" is forbidden: User "system:serviceaccount:openshift-sdn:kuma-cni" cannot get resource "pods" in API group "" in the namespace "demo"', // kuma#9655
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+    t.false(r.nodeProblem);
+  }
+});
