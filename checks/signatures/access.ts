@@ -206,6 +206,26 @@ export const accessSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/34222 and https://github.com/istio/istio/issues/54815 (istio-cni not privileged: bind: permission denied on /var/run/istio-cni/log.sock); Go net package ("listen unix %s: bind: permission denied")',
   },
   {
+    id: 'node-proxy-capabilities',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 64,
+    // ztunnel checks at start that it may mark sockets and enter pod network namespaces.
+    patterns: [
+      /failed to set mark on socket\. make sure ztunnel has CAP_NET_RAW, CAP_NET_ADMIN/,
+      /failed to set netns: [^\n]{0,160}(?:PermissionDenied|Operation not permitted|os error 1\b)/,
+      /Can't switch to host namespace: [^\n]{0,120}(?:operation not permitted|permission denied)/i,
+    ],
+    derive: 'none',
+    explanation:
+      'The node proxy / CNI agent lacks the capabilities it needs (CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN to enter pod network namespaces): its DaemonSet securityContext was changed, or a policy stripped them.',
+    remediation: [
+      'Restore the capabilities the mesh\'s DaemonSet ships with (do not override its securityContext); on OpenShift use the mesh\'s documented SCC',
+      'Then restart the DaemonSet pods',
+    ],
+    source: 'istio/ztunnel src/inpod/linux.rs and src/socket.rs ("failed to set mark on socket. make sure ztunnel has CAP_NET_RAW, CAP_NET_ADMIN"); istio/istio cni/pkg/iptables ("Can\'t switch to host namespace")',
+  },
+  {
     id: 'cni-host-dir-denied',
     category: 'selinux',
     nodeProblem: true,

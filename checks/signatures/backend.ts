@@ -103,6 +103,29 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/istio/ztunnel/issues/1611 (ipv6.disable=1); istio/ztunnel src/config.rs (reads /proc/sys/net/ipv6/conf/all/disable_ipv6; warns "failed to determine if IPv6 was disabled"); linux Documentation/networking/ipv6.rst (disable=1: no IPv6 at all)',
   },
   {
+    id: 'backend-detection-conflict',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    priority: 21,
+    // The mesh's own backend detection found the other backend in use on the node (warnings that
+    // usually precede "no redirect" symptoms).
+    patterns: [
+      /Iptables backend specified does not match the detected backend/,
+      /failed to infer consistent iptables mode/,
+      /conflicting iptables modes detected; both iptables-nft and iptables-legacy have existing rules/,
+    ],
+    derive: 'none',
+    explanation:
+      'The mesh found rules of the other iptables backend on this node than the one it uses: its rules and those of kube-proxy/the CNI live in different backends and will not see each other.',
+    remediation: [
+      'mesh-preflight check shows which backend the node uses; set the mesh to it (Linkerd: proxyInit.iptablesMode; Istio detects it from existing rules)',
+      'Remove the stale rules of the unused backend (a reboot clears them) once every component uses one backend',
+    ],
+    source:
+      'linkerd/linkerd2-proxy-init proxy-init/cmd/root.go ("Iptables backend specified does not match the detected backend; honoring specified backend"); ' +
+      'kumahq/kuma pkg/transparentproxy/config/config_executables.go ("failed to infer consistent iptables mode", "conflicting iptables modes detected")',
+  },
+  {
     id: 'legacy-tables-present',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

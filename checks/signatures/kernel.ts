@@ -20,6 +20,8 @@ export const kernelSignatures: Signature[] = [
       /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
       // Quoted inline without the binary's prefix: the family is in the wording itself.
       /(?:^|\s)can't initialize (?<family>ip6?tables) table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+      // kuma's own probe of the iptables it found (pkg/transparentproxy/config/config_executables_functionality.go)
+      /unmet minimal requirements: missing table: "(?<table>nat|raw|mangle|filter)"/,
       // iptables-nft's wording for a built-in table the kernel cannot provide.
       /(?<family>ip6?tables)(?:-nft)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\): table '(?<table>nat|mangle|raw|filter|security)' does not exist/,
     ],
@@ -121,7 +123,11 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 55,
     // The name class has no `_`: mesh chains (ISTIO_REDIRECT, PROXY_INIT_OUTPUT) are not extensions.
-    patterns: [/Couldn't load (?<kind>match|target) [`'"](?<ext>[A-Za-z0-9]+)['`"]?:\s*No such file or directory/],
+    patterns: [
+      /Couldn't load (?<kind>match|target) [`'"](?<ext>[A-Za-z0-9]+)['`"]?:\s*No such file or directory/,
+      // kuma's probe (`iptables -m owner --help` failed): a match extension (config_executables_functionality.go)
+      /unmet minimal requirements: missing module: "(?<ext>[a-z0-9]+)"/,
+    ],
     when: { extensionKnown: true },
     explanation:
       'The kernel does not know the xtables {extension}: iptables asked the kernel for a revision of it and got "No such file or directory", so {modules} is missing or not loaded.',

@@ -136,12 +136,32 @@ export const meshSignatures: Signature[] = [
     category: 'config-error',
     nodeProblem: false,
     priority: 40,
-    patterns: [/^(?:\S{1,40}\s{1,8}error\s{1,8})?Error: unknown (?:shorthand )?flag: /, /^Error: invalid argument "[^"\n]{0,200}" for "[^"\n]{1,80}" flag/],
+    patterns: [
+      /^(?:\S{1,40}\s{1,8}error\s{1,8})?Error: unknown (?:shorthand )?flag: /,
+      /^Error: invalid argument "[^"\n]{0,200}" for "[^"\n]{1,80}" flag/,
+      // linkerd proxy-init's own flag checks (proxy-init/cmd/root.go)
+      /--(?:firewal|firewall)-bin-path and firewall-save-bin-path are no longer supported/,
+      /--(?:iptables-mode|firewall-bin-path) valid values are only /,
+      /--(?:incoming|outgoing)-proxy-port must be a valid TCP port number/,
+      /\S{1,60} is not a valid CIDR address/,
+      /\binvalid port configuration of "[^"\n]{0,120}"/,
+      // istio-cni's checks of the pod's traffic annotations (cni/pkg/plugin/sidecar_redirect.go)
+      /redirect failed due to bad params: /,
+      /annotation value error for value /,
+      /\binterceptionMode invalid: /,
+      // kuma's transparent-proxy flag parsing (pkg/transparentproxy/config)
+      /failed validation: value '[^'\n]{0,60}', is not valid uint16/,
+    ],
     derive: 'none',
     explanation:
-      'The init command was given a flag it does not know: the injector template and the proxy/init image are different mesh versions (or the template was edited).',
-    remediation: ['Make the injector (istiod / linkerd proxy-injector) and the proxy/init image the same version', 'Re-inject the workload'],
-    source: 'https://github.com/istio/old_issues_repo/issues/141; https://github.com/istio/istio/issues/14389',
+      'The init command (or the CNI plugin acting for it) was given a flag or value it does not accept: a pod annotation or mesh setting is malformed, or the injector template and the proxy/init image are different mesh versions.',
+    remediation: [
+      'Fix the value the message names (pod annotations such as traffic.sidecar.istio.io/* or config.linkerd.io/skip-*-ports, or the Helm value behind them)',
+      'Make the injector (istiod / linkerd proxy-injector) and the proxy/init image the same version, then re-inject the workload',
+    ],
+    source:
+      'https://github.com/istio/old_issues_repo/issues/141; https://github.com/istio/istio/issues/14389; linkerd/linkerd2-proxy-init proxy-init/cmd/root.go (flag validation); ' +
+      'istio/istio cni/pkg/plugin/sidecar_redirect.go (annotation checks); kumahq/kuma pkg/transparentproxy/config/config.go (port validation)',
   },
   {
     id: 'init-usage-dump',
@@ -195,7 +215,11 @@ export const meshSignatures: Signature[] = [
     // Lowest of the specific readings: any node finding in the same log wins over a refused connection.
     priority: 30,
     patterns: [
-      /config not received from (?:Pilot|XDS server) \(is (?:Pilot|XDS server) running\?\)/,
+      /config not received from (?:Pilot|XDS server) \(is (?:Pilot|XDS server|Istiod) running\?\)/,
+      // The CNI node agent the plugin and ztunnel talk to (istio cni/pkg/plugin, ztunnel src/inpod/workloadmanager.rs)
+      /istio-cni cmdAdd failed to contact node Istio CNI agent/,
+      /failed to connect to the Istio CNI node agent over [^\n]{0,200}is the node agent healthy/,
+      /maybe a NetworkPolicy is blocking HBONE port 15008/,
       // Go's net errors, whatever the port: istiod 15010-15012, Consul agent 8500/8502, Linkerd 8080/8086, kuma-cp 5678.
       /\bdial tcp \S{3,120}: (?:connect: connection refused|i\/o timeout|connect: no route to host|connect: connection timed out|connect: network is unreachable)/,
       /\bdial tcp: lookup \S{1,200}(?: on \S{1,80})?: (?:no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution)/,
@@ -219,8 +243,14 @@ export const meshSignatures: Signature[] = [
     priority: 31,
     // Chained CNI install waits for the primary plugin's conflist in the dir it was told to watch.
     patterns: [
-      /cannot find existing CNI network config: no networks found in \S{1,200}/,
+      /cannot find existing CNI network config: no (?:valid )?networks found in \S{1,200}/,
       /Waiting for CNI network config file to be written in \S{1,200}/,
+      /CNI config file \S{1,200} does not exist\. Waiting for file to be written/,
+      // linkerd-cni's install-cni.sh
+      /No active CNI configuration files found/,
+      /\S{1,200} is non-writeable, failure/,
+      // istio install-cni's hint after a read-only bin dir (cni/pkg/install/binaries.go)
+      /some Kubernetes environments require customization of the CNI directory/,
     ],
     derive: 'none',
     explanation:
@@ -229,7 +259,7 @@ export const meshSignatures: Signature[] = [
       'Find the kubelet\'s CNI dirs on the node (e.g. ps -ef | grep kubelet for --cni-conf-dir; MicroK8s: /var/snap/microk8s/current/args/cni-network; k3s: /var/lib/rancher/k3s/agent/etc/cni/net.d)',
       'Set them in the mesh (Istio: values.cni.cniConfDir / cniBinDir; Linkerd: destCNINetDir / destCNIBinDir) and restart the CNI DaemonSet',
     ],
-    source: 'https://github.com/istio/istio/issues/50063 (MicroK8s CNI paths); istio/istio cni/pkg/install (install.go: "Waiting for CNI network config file to be written in %v..."); https://istio.io/latest/docs/ambient/install/platform-prerequisites/ (MicroK8s CNI paths)',
+    source: 'https://github.com/istio/istio/issues/50063 (MicroK8s CNI paths); istio/istio cni/pkg/install (install.go: "Waiting for CNI network config file to be written in %v..."; binaries.go hint); linkerd/linkerd2-proxy-init cni-plugin/deployment/scripts/install-cni.sh ("No active CNI configuration files found", "is non-writeable, failure"); https://istio.io/latest/docs/ambient/install/platform-prerequisites/ (MicroK8s CNI paths)',
   },
   {
     id: 'mesh-image-binary-missing',

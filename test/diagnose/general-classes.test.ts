@@ -456,3 +456,36 @@ test('config: certificates and RBAC refusals of the mesh\'s own service accounts
     t.false(r.nodeProblem);
   }
 });
+
+// --- 6. wordings read from the mesh components' own source (helper research; each line cites its file)
+test('source wordings: flag and annotation checks of linkerd proxy-init, istio-cni and kuma are configuration', (t) => {
+  for (const line of [
+    'Error: --firewal-bin-path and firewall-save-bin-path are no longer supported; please use --iptables-mode instead', // linkerd2-proxy-init proxy-init/cmd/root.go (sic)
+    'Error: --iptables-mode valid values are only "legacy" and "nft"', // same file
+    'Error: 10.0.0.0/33 is not a valid CIDR address', // same file
+    'istio-cni cmdAdd error: redirect failed due to bad params: annotation value error for value 15001-; annotationFound = true: invalid port', // istio cni/pkg/plugin/sidecar_redirect.go
+    "Error: failed to setup transparent proxy: parsing excluded outbound ports for uids failed: values or range 'a3000-5000' failed validation: value 'a3000', is not valid uint16", // kuma pkg/transparentproxy/config
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+    t.false(r.nodeProblem);
+  }
+});
+
+test('source wordings: CNI directories, the CNI agent and istiod are configuration; kuma\'s probe names tables and extensions', (t) => {
+  for (const line of [
+    'No active CNI configuration files found', // linkerd-cni install-cni.sh
+    '2024-05-02T10:00:00Z warn install hint: some Kubernetes environments require customization of the CNI directory. Ensure you properly set global.platform=<name> during installation', // istio cni/pkg/install/binaries.go
+    'istio-cni cmdAdd failed to contact node Istio CNI agent: dial unix /var/run/istio-cni/pluginevent.sock: connect: no such file or directory', // istio cni/pkg/plugin/plugin.go
+    'Envoy proxy is NOT ready: config not received from XDS server (is Istiod running?): cds updates: 0 successful, 0 rejected; lds updates: 0 successful, 0 rejected', // istio pilot/cmd/pilot-agent/status/server.go
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'config-error', line);
+  }
+  const table = classifyLog('Error: failed to setup transparent proxy: failed to find valid nft or legacy executables: functionality verification failed: unmet minimal requirements: missing table: "nat"');
+  t.is(table.category, 'missing-iptables-table');
+  t.true(table.modules.includes('iptable_nat'));
+  const ext = classifyLog('Error: failed to setup transparent proxy: functionality verification failed: unmet minimal requirements: missing module: "owner"');
+  t.is(ext.category, 'missing-xtables-extension');
+  t.true(ext.modules.includes('xt_owner'));
+});

@@ -1,0 +1,34 @@
+/**
+ * Wordings taken from the format strings of the programs that print them (the cited file), filled in
+ * with ordinary values, for signatures whose wording no public log we hold quotes yet. The contract test
+ * accepts these in place of a real log; every other signature must match a real log fixture.
+ */
+export interface SourceWording {
+  signatureId: string;
+  line: string;
+  /** repo + path of the format string. */
+  source: string;
+}
+
+export const sourceWordings: SourceWording[] = [
+  {
+    signatureId: 'backend-detection-conflict',
+    line: 'time="2024-05-02T10:00:00Z" level=warning msg="Iptables backend specified does not match the detected backend; honoring specified backend" detectedBackend=nft specifiedBackend=legacy',
+    source: 'linkerd/linkerd2-proxy-init proxy-init/cmd/root.go',
+  },
+  {
+    signatureId: 'backend-detection-conflict',
+    line: 'Error: failed to setup transparent proxy: failed to infer consistent iptables mode',
+    source: 'kumahq/kuma pkg/transparentproxy/config/config_executables.go',
+  },
+  {
+    signatureId: 'node-proxy-capabilities',
+    line: 'Error: failed to set socket mark: failed to set mark on socket. make sure ztunnel has CAP_NET_RAW, CAP_NET_ADMIN. error: Os { code: 1, kind: PermissionDenied, message: "Operation not permitted" }',
+    source: 'istio/ztunnel src/socket.rs',
+  },
+  {
+    signatureId: 'node-proxy-capabilities',
+    line: 'Error: failed to set netns: Os { code: 1, kind: PermissionDenied, message: "Operation not permitted" }',
+    source: 'istio/ztunnel src/inpod/linux.rs',
+  },
+];
