@@ -243,6 +243,23 @@ export const accessSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/pull/32360 (install-cni as root denied /host/etc/cni/net.d on an SELinux node); istio/istio cni/deployments/kubernetes/install/scripts/install-cni.sh (writes /host/etc/cni/net.d); https://istio.io/latest/docs/setup/additional-setup/cni/ (privileged on SELinux platforms)',
   },
   {
+    id: 'root-socket-connect-denied',
+    category: 'selinux',
+    nodeProblem: true,
+    priority: 59,
+    // ztunnel runs as root and connects to the CNI agent's socket on a hostPath: EACCES there is MAC
+    // policy (SELinux labels of /var/run/ztunnel), not file permissions.
+    patterns: [/failed to connect to server "[^"\n]{0,120}\.sock": Os \{ code: 13, kind: PermissionDenied/],
+    derive: 'none',
+    explanation:
+      'A node component running as root was refused its connection to another component\'s host socket: on an SELinux-enforcing node that is a policy denial of the socket\'s label, not missing file permissions.',
+    remediation: [
+      'Check the denial: ausearch -m avc -ts recent | grep -e ztunnel -e sock',
+      'Use the mesh\'s documented SELinux settings for this platform (seLinuxOptions type spc_t, or a policy package for the distribution, e.g. RKE2\'s)',
+    ],
+    source: 'https://github.com/istio/istio/issues/52876 (ztunnel on RKE2 / RHEL 8 with SELinux enforcing); istio/ztunnel src/inpod/workloadmanager.rs ("failed to connect to server")',
+  },
+  {
     id: 'audit-syscall-denied',
     category: 'selinux',
     nodeProblem: true,

@@ -126,6 +126,26 @@ export const backendSignatures: Signature[] = [
       'kumahq/kuma pkg/transparentproxy/config/config_executables.go ("failed to infer consistent iptables mode", "conflicting iptables modes detected")',
   },
   {
+    id: 'nft-target-read-as-chain',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    priority: 37,
+    // iptables-nft registers a target only if the kernel offers it through nft_compat; otherwise
+    // `-j REDIRECT` is read as a jump to a chain named REDIRECT. The legacy backend on the same node may
+    // have the target (xt_REDIRECT loaded for ip_tables) while the nft path does not.
+    patterns: [/\((?<backend>nf_tables)\): Chain '(?<chain>[A-Z]{2,20})' does not exist/],
+    derive: 'none',
+    when: { extensionKnown: true },
+    modules: ['nft_compat'],
+    explanation:
+      'iptables-nft read the {chain} target as a chain name: the kernel offered no revision of it to the nf_tables path (nft_compat or the xt module missing there), so the nft backend cannot program these rules on this node although it is a standard target.',
+    remediation: [
+      'Run the mesh with the backend this node supports (mesh-preflight check shows it; Istio: an image or CNI using iptables-legacy; Linkerd: proxyInit.iptablesMode=legacy), or',
+      'Load the nft path\'s modules: modprobe nft_compat and the xt module of {chain} (e.g. xt_REDIRECT), then mesh-preflight fix',
+    ],
+    source: 'https://github.com/istio/istio/issues/23279 (iptables-restore v1.8.3 (nf_tables): Chain \'REDIRECT\' does not exist on Debian buster images; legacy worked on the same hosts)',
+  },
+  {
     id: 'legacy-tables-present',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

@@ -291,6 +291,24 @@ export const kernelSignatures: Signature[] = [
       'kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go (FileContent check: "%s does not exist")',
   },
   {
+    id: 'ipset-kernel-behind',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // The kernel's ip_set (or the set type's module) is older than, or lacks an extension of, what the
+    // ipset user wants: "comment" arrived in hash:ip revision 3.
+    patterns: [
+      /to ipset \S{1,80}: invalid comment/,
+      /Your kernel is behind your ipset utility/,
+    ],
+    derive: 'none',
+    modules: ['ip_set', 'ip_set_hash_ip'],
+    explanation:
+      'The node\'s kernel ipset support does not accept what the mesh adds (a set with comments): ip_set and its hash:ip module are missing, or too old for the ipset extensions the mesh uses.',
+    remediation: [...FIX_LOAD, 'If they are loaded already, the kernel\'s ipset is too old: use a kernel (or distribution kernel package) with current ip_set modules'],
+    source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
+  },
+  {
     id: 'conntrack-sysctl-absent',
     category: 'missing-kernel-module',
     nodeProblem: true,

@@ -220,6 +220,8 @@ export const meshSignatures: Signature[] = [
       /istio-cni cmdAdd failed to contact node Istio CNI agent/,
       /failed to connect to the Istio CNI node agent over [^\n]{0,200}is the node agent healthy/,
       /maybe a NetworkPolicy is blocking HBONE port 15008/,
+      // ztunnel cannot find the CNI node agent's socket: istio-cni is not installed or not healthy on the node.
+      /failed to connect to server "[^"\n]{0,120}ztunnel\.sock": [^\n]{0,80}(?:NotFound|ConnectionRefused|No such file or directory|Connection refused)/,
       // Go's net errors, whatever the port: istiod 15010-15012, Consul agent 8500/8502, Linkerd 8080/8086, kuma-cp 5678.
       /\bdial tcp \S{3,120}: (?:connect: connection refused|i\/o timeout|connect: no route to host|connect: connection timed out|connect: network is unreachable)/,
       /\bdial tcp: lookup \S{1,200}(?: on \S{1,80})?: (?:no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution)/,
@@ -302,6 +304,23 @@ export const meshSignatures: Signature[] = [
     source:
       'https://github.com/hashicorp/consul-helm/issues/1041 (403 ACL not found, then Unable to find registered services); https://github.com/hashicorp/consul-k8s/issues/771 (Timed out waiting for service registration); ' +
       'hashicorp/consul api/api.go ("Unexpected response code: %d (%s)"); Go crypto/x509 ("x509: certificate is valid for %s, not %s"); kubernetes RBAC ("is forbidden: User %q cannot %s resource %q")',
+  },
+  {
+    id: 'nft-cli-object-missing',
+    category: 'config-error',
+    nodeProblem: false,
+    // Below nft-cli-expression-enoent (43), which takes the line when the statement names an expression
+    // module: without one, ENOENT is a table, chain, set or rule position the ruleset does not have.
+    priority: 42,
+    patterns: [/Error: Could not process rule: No such file or directory/],
+    derive: 'none',
+    explanation:
+      'nft refused a statement because what it refers to does not exist in the ruleset: a table, chain, set, or (for `insert ... index N`) a rule position beyond the chain\'s end. The rules the mesh generated do not fit together; the kernel has what it needs.',
+    remediation: [
+      'Read the statement nft printed under the error (the ^^^ marks the missing object) and compare with the pod\'s interception annotations (e.g. an empty includeInboundPorts)',
+      'Retry with the mesh\'s iptables mode or explicit port annotations, and report the generated ruleset to the mesh if it is a generation bug',
+    ],
+    source: 'https://github.com/firewalld/firewalld/issues/1184 (Error: No such file or directory; did you mean chain ...); netfilter nftables src/mnl.c (netlink ENOENT for a missing object)',
   },
   {
     id: 'iptables-bad-parameter',

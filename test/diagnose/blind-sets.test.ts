@@ -50,6 +50,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind4: { size: 20, floor: 19 },
   blind5: { size: 16, floor: 16 },
   blind6: { size: 16, floor: 16 },
+  blind7: { size: 12, floor: 12 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

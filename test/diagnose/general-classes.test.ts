@@ -169,8 +169,9 @@ test('nft CLI: EOPNOTSUPP is the kernel; ENOENT only when the statement names an
   t.deepEqual(classifyLog(fib).modules, ['nft_fib_ipv4'], 'masquerade in a comment or chain name is not nft_masq');
   // juewuy/ShellCrash#1182: the chain is missing (configuration); no expression module is named.
   const chainMissing = classifyLog(['Error: Could not process rule: No such file or directory', 'add rule inet shellcrash prerouting_dns udp dport != 53 return', '                         ^^^^^^^^^^^^^^'].join('\n'));
-  t.is(chainMissing.category, 'unknown');
+  t.is(chainMissing.category, 'config-error');
   t.false(chainMissing.nodeProblem);
+  t.deepEqual(chainMissing.modules, []);
 });
 
 // --- 4. legacy images on nft hosts
