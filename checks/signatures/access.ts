@@ -175,7 +175,7 @@ export const accessSignatures: Signature[] = [
     // An unprivileged container gets /proc/sys read-only: setting a net.* sysctl (route_localnet for
     // TPROXY, a conntrack timeout) fails there however the node is configured.
     patterns: [
-      /\/proc\/sys\/\S{1,200}: read-only file system/i,
+      /\/proc\/sys\/\S{1,200}: (?:read-only file system|permission denied)/i,
       /sysctl: (?:error )?setting key [`'"][a-z0-9_.\/-]{1,120}['`"]: Read-only file system/,
       /sysctl: permission denied on key [`'"]?[a-z0-9_.\/-]{1,120}/,
     ],
@@ -275,6 +275,27 @@ export const accessSignatures: Signature[] = [
       'Update container-selinux / the node\'s policy, or use a mesh version that feeds rules on stdin instead of a file',
     ],
     source: 'https://github.com/istio/istio/issues/42485 (iptables-restore denied its rules file after an OKD/CentOS Stream policy update); https://github.com/istio/istio/pull/44124 (rules on stdin to avoid the denial)',
+  },
+  {
+    id: 'netfilter-tool-eperm',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    // Fallback for any other wording: a netfilter or routing tool refused with EPERM/EACCES. Every
+    // specific reading (SELinux, a missing table, the lock file) outranks it.
+    priority: 20,
+    patterns: [
+      /\b(?:ip6?tables(?:-legacy|-nft)?(?:-restore|-save)?|nft|ipset|xtables-(?:legacy|nft)-multi)\b[^\n]{0,240}?(?:Permission denied|Operation not permitted)/,
+      // iproute2 (TPROXY routes and rules): EPERM without CAP_NET_ADMIN
+      /RTNETLINK answers: Operation not permitted/,
+    ],
+    derive: 'none',
+    explanation:
+      'The kernel refused a netfilter or routing operation to the container (EPERM/EACCES): it runs without root or without CAP_NET_ADMIN/CAP_NET_RAW. On SELinux nodes a denial shows the same text; check the audit log if the pod has the capabilities.',
+    remediation: [
+      'Give the init container NET_ADMIN and NET_RAW and run it as user 0 (do not override the mesh\'s init securityContext), or use the mesh\'s CNI plugin',
+      'If it already has them: ausearch -m avc -ts recent (SELinux)',
+    ],
+    source: 'https://github.com/istio/old_issues_repo/issues/316 (can\'t initialize iptables table \'nat\': Permission denied, a non-root runAsUser inherited by istio-init); iproute2 lib/libnetlink.c ("RTNETLINK answers: %s")',
   },
   {
     id: 'non-root-shell-prompt',

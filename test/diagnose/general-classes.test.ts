@@ -490,3 +490,18 @@ test('source wordings: CNI directories, the CNI agent and istiod are configurati
   t.is(ext.category, 'missing-xtables-extension');
   t.true(ext.modules.includes('xt_owner'));
 });
+
+test('privileges fallback: any netfilter or routing tool refused with EPERM, when nothing more specific explains it', (t) => {
+  for (const line of [
+    "can't initialize iptables table 'nat': Permission denied", // istio/old_issues_repo#316 (quoted without prefix)
+    'ipset v7.1: Kernel error received: Operation not permitted', // ipset lib/session.c wording
+    'RTNETLINK answers: Operation not permitted', // iproute2 lib/libnetlink.c
+  ]) {
+    const r = classifyLog(line);
+    t.is(r.category, 'insufficient-privileges', line);
+    t.false(r.nodeProblem);
+  }
+  // A specific reading wins: SELinux in the same log.
+  const selinux = classifyLog('iptables-restore: Permission denied\ntype=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="iptables" kmod="iptable_nat" scontext=x');
+  t.is(selinux.category, 'selinux');
+});
