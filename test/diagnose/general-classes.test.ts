@@ -2,14 +2,25 @@
  * The general classes added after the blind evaluation (test/fixtures/logs/blind/README.md), each with
  * real wordings; the source of every line is cited next to it.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyLog } from '../../src/diagnose/classify.ts';
+import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
 import { isKernelModuleName } from '../../src/diagnose/modules.ts';
 import { LOGS_DIR } from './fixtures.ts';
 
 const TRY = "Try `iptables -h' or 'iptables --help' for more information.";
+
+/** Every line alone is classified as category (and, when given, with that nodeProblem and those modules). */
+function expectEach(t: ExecutionContext, lines: string[], category: DiagnosisCategory, want: { nodeProblem?: boolean; modules?: string[] } = {}): void {
+  for (const line of lines) {
+    const r = classifyLog(line);
+    t.is(r.category, category, line);
+    if (want.nodeProblem !== undefined) t.is(r.nodeProblem, want.nodeProblem, line);
+    if (want.modules) t.deepEqual(r.modules, want.modules, line);
+  }
+}
 
 // --- 1. several failing lines of one category: the primary carries the union of their modules
 test('union: filter then nat tables give both tables\' modules (archtorify#27)', (t) => {
@@ -113,31 +124,22 @@ test("nft: Couldn't find match is a missing extension (k3s#6184), a chain named 
 // Two of three independent blind labellers (blind/rk3568-2, blind5/istio-44274; blind2/rockchip-8 said
 // missing-kernel-module) read iptables-nft on a kernel without nf_tables as the wrong backend for the node.
 test('nft: iptables-nft "Failed to initialize nft: Protocol not supported" is the wrong backend; the nft CLI saying it is a missing nf_tables', (t) => {
-  for (const line of [
+  expectEach(t, [
     'iptables/1.8.7 Failed to initialize nft: Protocol not supported', // qxhome/rk3568-kernel5.10-alldrivers#2
     'ip6tables-save/1.8.2 Failed to initialize nft: Protocol not supported', // mattymcfatty/HoneyPi#19
     'iptables: Failed to initialize nft: Protocol not supported', // k3s-io/klipper-lb#83
     'Error running command iptables-nft: iptables/1.8.7 Failed to initialize nft: Protocol', // istio/istio#44274, quoted cut short
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'iptables-backend-mismatch', line);
-    t.deepEqual(r.modules, ['nf_tables']);
-    t.true(r.nodeProblem);
-  }
+  ], 'iptables-backend-mismatch', { nodeProblem: true, modules: ['nf_tables'] });
   const cli = classifyLog('netlink.c:62: Unable to initialize Netlink socket: Protocol not supported'); // intelligent-agent/Refactor#169 (nft)
   t.is(cli.category, 'missing-kernel-module');
   t.deepEqual(cli.modules, ['nf_tables']);
 });
 
 test('nft: generation id EINVAL is a backend mismatch with or without the version tag', (t) => {
-  for (const line of [
+  expectEach(t, [
     'iptables v1.8.7 (nf_tables): Could not fetch rule set generation id: Invalid argument', // linkerd/linkerd2#9053
     'iptables-nft-restore: Could not fetch rule set generation id: Invalid argument',
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'iptables-backend-mismatch', line);
-    t.deepEqual(r.modules, ['nf_tables']);
-  }
+  ], 'iptables-backend-mismatch', { modules: ['nf_tables'] });
 });
 
 test('nft: RULE_APPEND / RULE_INSERT ENOENT take modules from the command before them', (t) => {
@@ -200,18 +202,14 @@ test('backend trap: without signs of two backends the same error stays a config 
 
 // --- 5. not root
 test('privileges: EPERM/EACCES wordings are insufficient-privileges and beat a table/module guess', (t) => {
-  for (const line of [
+  expectEach(t, [
     "iptables v1.4.21: can't initialize iptables table `nat': Permission denied (you must be root)", // silarsis/personal_dev#1
     "iptables v1.6.1: can't initialize iptables table `filter': Permission denied", // AndronixApp/AndronixOrigin#103
     'iptables v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', // fail2ban/fail2ban#3925
     'iptables/1.8.5 Failed to initialize nft: Permission denied', // ruped24/tor_ip_switcher#3
     'netlink: Error: cache initialization failed: Operation not permitted, nft delete table ip telemt_synlimit failed: Operation not permitted (you must be root)', // telemt/telemt#845
     'getsockopt failed strangely: Operation not permitted', // MarkusMcNugen/docker-sftp#3
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'insufficient-privileges', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'insufficient-privileges', { nodeProblem: false });
   // htrgouvea/nipe#62 shape: a table guess and an EPERM in one log — the errno wins.
   const mixed = ["iptables v1.6.1: can't initialize iptables table `nat': Table does not exist (do you need to insmod?)", 'Could not open socket to kernel: Permission denied'].join('\n');
   t.is(classifyLog(mixed).category, 'insufficient-privileges');
@@ -273,15 +271,11 @@ test('backend: legacy picked by a wrapper\'s own detection, then missing legacy 
 
 test('backend: a table iptables-nft cannot read holds native nft rules; a chain-level "incompatible" does not count', (t) => {
   // containernetworking/plugins#461 (via coreos/go-iptables#73), squat/kilo#402, Calico felix's own wording.
-  for (const line of [
+  expectEach(t, [
     "running [/usr/sbin/iptables -t nat -S --wait]: exit status 1: iptables v1.8.2 (nf_tables): table `nat' is incompatible, use 'nft' tool.",
     "ip6tables v1.8.7 (nf_tables): table `nat' is incompatible, use 'nft' tool.",
     'felix/table.go 946: iptables-save failed because there are incompatible nft rules in the table.  Remove the nft rules to continue. ipVersion=0x4 table="nat"',
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'iptables-backend-mismatch', line);
-    t.deepEqual(r.modules, []);
-  }
+  ], 'iptables-backend-mismatch', { modules: [] });
   // iptables-nft < 1.8.11 says this for a chain that does not exist (moby integration tests): not a conflict.
   const chain = classifyLog("ip6tables v1.8.9 (nf_tables): chain `DOCKER-USER' in table `filter' is incompatible, use 'nft' tool.");
   t.not(chain.category, 'iptables-backend-mismatch');
@@ -334,16 +328,12 @@ test('nft restore: `line N:` errors blame the rule on that line of the logged in
 });
 
 test('config: values iptables rejects in userspace are the configuration, never the node', (t) => {
-  for (const line of [
+  expectEach(t, [
     "iptables v1.6.0: invalid port/service `%!d(float64=50051)' specified", // mumoshu/kube-magic-ip-address#4
     "iptables v1.8.10 (legacy): host/network `' not found", // binhex/arch-sabnzbdvpn#45
     'iptables v1.6.0: Port "53" does not resolve to anything.', // dperson/openvpn-client#77
     "iptables-restore v1.4.21: invalid port/service `tcp/30033' specified", // firehol/firehol#159
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'config-error', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'config-error', { nodeProblem: false });
   // A node error in the same log still wins.
   const both = classifyLog("iptables v1.8.7 (legacy): invalid port/service `abc' specified\niptables-restore v1.8.7 (legacy): iptables-restore: unable to initialize table 'nat'");
   t.is(both.category, 'missing-iptables-table');
@@ -353,7 +343,7 @@ test('privileges: admission and read-only /proc/sys stop the init container, not
   const scc = classifyLog(readFileSync(path.join(LOGS_DIR, 'learn-katacoda-1015-scc-net-admin.log'), 'utf8'));
   t.is(scc.category, 'insufficient-privileges');
   t.false(scc.nodeProblem);
-  for (const line of [
+  expectEach(t, [
     // kubernetes pod-security-admission wording
     'Error creating: pods "web-1" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)',
     // kubelet's runAsNonRoot check
@@ -362,23 +352,15 @@ test('privileges: admission and read-only /proc/sys stop the init container, not
     'unable to create proxier: can\'t set sysctl net/ipv4/conf/all/route_localnet: open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system',
     // jordanpotter/docker-wireguard#3
     'sysctl: setting key "net.ipv4.conf.all.src_valid_mark": Read-only file system',
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'insufficient-privileges', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'insufficient-privileges', { nodeProblem: false });
 });
 
 test('config: any refused or unresolvable control-plane address is not the node (consul#11792, consul-k8s#27)', (t) => {
-  for (const line of [
+  expectEach(t, [
     'Error registering service "static-server-proxy": Put http://10.0.0.7:8500/v1/agent/service/register: dial tcp 10.0.0.7:8500: connect: connection refused',
     'transport: Error while dialing: dial tcp: lookup istiod.istio-system.svc on 10.96.0.10:53: no such host',
     'dial tcp 10.96.0.1:443: i/o timeout',
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'config-error', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'config-error', { nodeProblem: false });
   // A kernel error in the same log is the finding.
   const node = classifyLog("dial tcp 10.0.0.7:8500: connect: connection refused\niptables v1.8.7 (legacy): Couldn't load match `owner':No such file or directory");
   t.is(node.category, 'missing-xtables-extension');
@@ -448,41 +430,30 @@ test('wrapped: a message broken in the middle is read with its next line, never 
 });
 
 test('config: certificates and RBAC refusals of the mesh\'s own service accounts are the control plane\'s', (t) => {
-  for (const line of [
+  expectEach(t, [
     'Error logging in: Post "https://192.168.64.54:8501/v1/acl/login": x509: certificate is valid for 127.0.0.1, ::, not 192.168.64.54', // consul-k8s#302
     'failed to get pod data: pods "web-1" is forbidden: User "system:serviceaccount:openshift-sdn:kuma-cni" cannot get resource "pods" in API group "" in the namespace "demo"', // kuma#9655
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'config-error', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'config-error', { nodeProblem: false });
 });
 
 // --- 6. wordings read from the mesh components' own source (helper research; each line cites its file)
 test('source wordings: flag and annotation checks of linkerd proxy-init, istio-cni and kuma are configuration', (t) => {
-  for (const line of [
+  expectEach(t, [
     'Error: --firewal-bin-path and firewall-save-bin-path are no longer supported; please use --iptables-mode instead', // linkerd2-proxy-init proxy-init/cmd/root.go (sic)
     'Error: --iptables-mode valid values are only "legacy" and "nft"', // same file
     'Error: 10.0.0.0/33 is not a valid CIDR address', // same file
     'istio-cni cmdAdd error: redirect failed due to bad params: annotation value error for value 15001-; annotationFound = true: invalid port', // istio cni/pkg/plugin/sidecar_redirect.go
     "Error: failed to setup transparent proxy: parsing excluded outbound ports for uids failed: values or range 'a3000-5000' failed validation: value 'a3000', is not valid uint16", // kuma pkg/transparentproxy/config
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'config-error', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'config-error', { nodeProblem: false });
 });
 
 test('source wordings: CNI directories, the CNI agent and istiod are configuration; kuma\'s probe names tables and extensions', (t) => {
-  for (const line of [
+  expectEach(t, [
     'No active CNI configuration files found', // linkerd-cni install-cni.sh
     '2024-05-02T10:00:00Z warn install hint: some Kubernetes environments require customization of the CNI directory. Ensure you properly set global.platform=<name> during installation', // istio cni/pkg/install/binaries.go
     'istio-cni cmdAdd failed to contact node Istio CNI agent: dial unix /var/run/istio-cni/pluginevent.sock: connect: no such file or directory', // istio cni/pkg/plugin/plugin.go
     'Envoy proxy is NOT ready: config not received from XDS server (is Istiod running?): cds updates: 0 successful, 0 rejected; lds updates: 0 successful, 0 rejected', // istio pilot/cmd/pilot-agent/status/server.go
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'config-error', line);
-  }
+  ], 'config-error');
   const table = classifyLog('Error: failed to setup transparent proxy: failed to find valid nft or legacy executables: functionality verification failed: unmet minimal requirements: missing table: "nat"');
   t.is(table.category, 'missing-iptables-table');
   t.true(table.modules.includes('iptable_nat'));
@@ -492,15 +463,11 @@ test('source wordings: CNI directories, the CNI agent and istiod are configurati
 });
 
 test('privileges fallback: any netfilter or routing tool refused with EPERM, when nothing more specific explains it', (t) => {
-  for (const line of [
+  expectEach(t, [
     "can't initialize iptables table 'nat': Permission denied", // istio/old_issues_repo#316 (quoted without prefix)
     'ipset v7.1: Kernel error received: Operation not permitted', // ipset lib/session.c wording
     'RTNETLINK answers: Operation not permitted', // iproute2 lib/libnetlink.c
-  ]) {
-    const r = classifyLog(line);
-    t.is(r.category, 'insufficient-privileges', line);
-    t.false(r.nodeProblem);
-  }
+  ], 'insufficient-privileges', { nodeProblem: false });
   // A specific reading wins: SELinux in the same log.
   const selinux = classifyLog('iptables-restore: Permission denied\ntype=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="iptables" kmod="iptable_nat" scontext=x');
   t.is(selinux.category, 'selinux');
