@@ -146,6 +146,24 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/23279 (iptables-restore v1.8.3 (nf_tables): Chain \'REDIRECT\' does not exist on Debian buster images; legacy worked on the same hosts)',
   },
   {
+    id: 'nft-chain-delete-busy',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    priority: 35,
+    // A full restore deletes chains its own input no longer references; iptables-nft finding them still
+    // referenced means another writer with another view of the table (an old iptables-nft 1.8.0-1.8.3
+    // image, or the other backend's tools) holds references it does not know about.
+    patterns: [/(?:\((?<backend>nf_tables)\):[\s,]{0,4}|^\s{0,4})(?:line \d+: )?CHAIN_(?:USER_)?DEL failed \(Device or resource busy\): chain (?<chain>[A-Za-z0-9_-]{1,60})/],
+    derive: 'none',
+    explanation:
+      'iptables-nft could not delete chain {chain}: something it does not see still references it. Typical of an image whose iptables-nft does not match the node (an nft binary on a host whose rules are legacy, or a 1.8.0-1.8.3 iptables-nft next to a newer one).',
+    remediation: [
+      'mesh-preflight check shows the node\'s backend; run components whose iptables picks it (iptables-wrappers, or iptables >= 1.8.4 with the right mode)',
+      'Do not mix images with old iptables-nft and the host\'s tools on one node',
+    ],
+    source: 'https://github.com/kubernetes/kubernetes/issues/92250 (hyperkube v1.16 iptables-restore v1.8.2 (nf_tables) on a legacy CentOS 7 host: CHAIN_USER_DEL busy); netfilter iptables iptables/nft.c (CHAIN_USER_DEL batch error)',
+  },
+  {
     id: 'legacy-tables-present',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

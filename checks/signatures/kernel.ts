@@ -300,13 +300,15 @@ export const kernelSignatures: Signature[] = [
     patterns: [
       /to ipset \S{1,80}: invalid comment/,
       /Your kernel is behind your ipset utility/,
+      // ipset's netlink answer when the set type's module (ip_set_hash_ip, ip_set_hash_net, ...) is absent
+      /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: set type not supported/,
     ],
     derive: 'none',
     modules: ['ip_set', 'ip_set_hash_ip'],
     explanation:
       'The node\'s kernel ipset support does not accept what the mesh adds (a set with comments): ip_set and its hash:ip module are missing, or too old for the ipset extensions the mesh uses.',
     remediation: [...FIX_LOAD, 'If they are loaded already, the kernel\'s ipset is too old: use a kernel (or distribution kernel package) with current ip_set modules'],
-    source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
+    source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); https://github.com/cloudnativelabs/kube-router/issues/539 (set type not supported); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
   },
   {
     id: 'conntrack-sysctl-absent',

@@ -288,6 +288,8 @@ export const meshSignatures: Signature[] = [
       /\bUnexpected response code: (?:401|403|404|500)\b/,
       /\bACL not found\b/,
       /\bUnable to find registered (?:services|gateway)\b/,
+      // flannel: the node has no spec.podCIDR (controller-manager without --allocate-node-cidrs / a CIDR)
+      /failed to acquire lease: node "[^"\n]{1,120}" pod cidr not assigned/,
       /\bTimed out waiting for service registration\b/,
       /rpc error: code = (?:Unauthenticated|PermissionDenied) /,
       /\bx509: certificate (?:signed by unknown authority|has expired|is not (?:yet )?valid|is valid for)/,

@@ -51,6 +51,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind5: { size: 16, floor: 16 },
   blind6: { size: 16, floor: 16 },
   blind7: { size: 12, floor: 12 },
+  blind8: { size: 16, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {
