@@ -33,15 +33,18 @@ export const backendSignatures: Signature[] = [
     category: 'iptables-backend-mismatch',
     nodeProblem: true,
     priority: 47,
-    patterns: [/TABLE_ADD failed \(Invalid argument\): table (?<table>[a-z]+)/],
+    // EINVAL or ENOENT: the kernel's nf_tables cannot make a table of this kind for iptables-nft (no nat
+    // chain type, too old), while the legacy backend on the same host may work.
+    patterns: [/TABLE_ADD failed \((?:Invalid argument|No such file or directory)\): table (?<table>[a-z]+)/],
     derive: 'none',
     modules: ['nf_tables'],
-    explanation: 'iptables-nft could not create the `{table}` table: the kernel refuses nf_tables tables of this kind.',
+    explanation:
+      'iptables-nft could not create the `{table}` table: this kernel\'s nf_tables does not support tables of this kind for iptables-nft (an nft image on a host whose kernel and rules are legacy).',
     remediation: [
       'Use the legacy backend for the mesh on this node, or load nf_tables: modprobe nf_tables',
       'mesh-preflight check --backend nft shows which nft modules are missing',
     ],
-    source: 'https://github.com/docker/for-win/issues/517',
+    source: 'https://github.com/docker/for-win/issues/517; https://github.com/deckhouse/deckhouse/pull/3614 (line 24: TABLE_ADD failed (No such file or directory): table nat, istio-init on CentOS 7)',
   },
   {
     id: 'iptables-backend-binary-missing',

@@ -253,6 +253,8 @@ export const meshSignatures: Signature[] = [
       /\S{1,200} is non-writeable, failure/,
       // istio install-cni's hint after a read-only bin dir (cni/pkg/install/binaries.go)
       /some Kubernetes environments require customization of the CNI directory/,
+      // kuma-cni's installer check of the chained conflist (app/cni install)
+      /chained plugin config file does not contain \S{1,60} plugin/,
     ],
     derive: 'none',
     explanation:
@@ -339,6 +341,8 @@ export const meshSignatures: Signature[] = [
       /\binvalid (?:mask|port range|portrange|uid|gid|protocol) [`'"][^'`"\n]{0,120}['`"]? specified/i,
       /\bPort "[^"\n]{0,120}" does not resolve to anything/,
       /\bPort [`'"][^'`"\n]{0,60}['`"] not valid/,
+      // Go's net.SplitHostPort on an address the mesh was given (an IPv6 host IP without brackets)
+      /\baddress \S{1,120}: (?:too many colons in address|missing port in address)/,
       /\bmultiple -[a-zA-Z] flags not allowed/,
     ],
     derive: 'none',

@@ -52,6 +52,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind6: { size: 16, floor: 16 },
   blind7: { size: 12, floor: 12 },
   blind8: { size: 16, floor: 16 },
+  blind9: { size: 9, floor: 9 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {
