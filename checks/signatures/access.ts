@@ -298,6 +298,21 @@ export const accessSignatures: Signature[] = [
     source: 'https://github.com/istio/old_issues_repo/issues/316 (can\'t initialize iptables table \'nat\': Permission denied, a non-root runAsUser inherited by istio-init); iproute2 lib/libnetlink.c ("RTNETLINK answers: %s")',
   },
   {
+    id: 'sudo-on-one-side-of-a-pipe',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    // `sudo iptables-save | iptables-restore`: only the left side runs as root, so the restore fails
+    // on whatever table it opens first, worded as if the table were missing.
+    priority: 62,
+    patterns: [/\$ {1,4}sudo (?:\S{0,60}\/)?ip6?tables(?:-legacy|-nft)?-save\b[^|\n]{0,200}\| {0,4}(?!sudo\b)(?:\S{0,60}\/)?ip6?tables(?:-legacy|-nft)?-restore\b/],
+    derive: 'none',
+    when: { elsewhere: /unable to initialize table|can't initialize ip6?tables table|Permission denied|Could not fetch rule set generation id/ },
+    explanation:
+      'Only the first command of the pipeline ran under sudo: the iptables-restore after the `|` ran as the unprivileged user and could not open the table. The table exists; the privileges are missing.',
+    remediation: ['Run the restore as root too: sudo iptables-save | sudo iptables-restore', 'In a container: run the step as root with NET_ADMIN'],
+    source: 'sudo(8): applies to its own command only, not to the rest of a shell pipeline; https://pastebin.com/fWnS1SyB',
+  },
+  {
     id: 'non-root-shell-prompt',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -266,6 +266,33 @@ export const meshSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/50063 (MicroK8s CNI paths); istio/istio cni/pkg/install (install.go: "Waiting for CNI network config file to be written in %v..."; binaries.go hint); linkerd/linkerd2-proxy-init cni-plugin/deployment/scripts/install-cni.sh ("No active CNI configuration files found", "is non-writeable, failure"); https://istio.io/latest/docs/ambient/install/platform-prerequisites/ (MicroK8s CNI paths)',
   },
   {
+    id: 'modprobe-empty-name',
+    category: 'config-error',
+    nodeProblem: false,
+    // modprobe called with an empty name (an unset variable in a script or an Ansible loop) says
+    // "Module  not found": it names no module, so the kernel is not implicated.
+    priority: 51,
+    patterns: [/modprobe: FATAL: Module {1,2}not found in directory \/\S+/],
+    derive: 'none',
+    explanation: 'modprobe was called without a module name (an empty variable in the script or playbook that runs it); nothing says a module is missing.',
+    remediation: ['Fix the script or playbook so it passes the module name (e.g. br_netfilter), then run it again'],
+    source: 'kmod tools/modprobe.c ("Module %s not found in directory %s"); https://pastebin.com/yshkYqTy (an Ansible modprobe task with an empty name)',
+  },
+  {
+    id: 'docker-chain-flushed',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 24,
+    // dockerd adds its port rules to its own DOCKER chain; a firewall reload (firewalld, iptables
+    // service) after dockerd started removes the chain, and every later port mapping fails.
+    patterns: [/driver failed programming external connectivity on endpoint [^\n]{0,400}?iptables failed: iptables (?:--wait )?-t nat -A DOCKER\b/],
+    derive: 'none',
+    explanation:
+      'Docker could not add a port rule to its DOCKER chain: the chain was removed after dockerd started (a firewalld or iptables service reload flushes it). The kernel is fine.',
+    remediation: ['Restart Docker to recreate its chains (systemctl restart docker)', 'Reload the firewall before Docker starts, or let firewalld manage the docker zone'],
+    source: 'https://tulingxueyuan.cn/tlzx/jsp/1771.html; moby/moby libnetwork iptables ("driver failed programming external connectivity on endpoint")',
+  },
+  {
     id: 'mesh-image-binary-missing',
     category: 'config-error',
     nodeProblem: false,

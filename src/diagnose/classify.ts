@@ -235,12 +235,14 @@ interface LineEnv {
  * The line as the signatures expect it; the diagnosis still quotes the line as logged.
  * - a wrapper's exit class is put back as the binary's own prefix (`ip6tables: ` when the message names
  *   ip6tables), so one pattern covers both;
- * - quotes escaped by a JSON or logfmt logger are unescaped;
+ * - quotes escaped by a JSON or logfmt logger are unescaped, typographic quotes made plain;
  * - a message wrapped after its colon (`Couldn't load match `statistic':` / `No such file or directory`)
  *   is read with its next line.
  */
 function forMatching(line: string, next: string | undefined): string {
   let out = line.includes('\\"') ? line.replace(/\\"/g, '"') : line;
+  // Blogs and word processors turn ' and ` into typographic quotes (`can’t initialize ... `filter’`).
+  if (/[\u2018\u2019\u201c\u201d]/.test(out)) out = out.replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"');
   const m = XTABLES_EXIT_CLASS.exec(out);
   if (m) {
     const rest = out.slice(m.index + m[0].length);

@@ -53,6 +53,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind7: { size: 12, floor: 12 },
   blind8: { size: 16, floor: 16 },
   blind9: { size: 9, floor: 9 },
+  blind10: { size: 16, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

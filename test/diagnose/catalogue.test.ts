@@ -15,7 +15,8 @@ function right(f: LogFixture): boolean {
 test('at least 25 real logs, each citing its source', (t) => {
   t.true(fixtures.length >= 25, `${fixtures.length} fixtures`);
   for (const f of fixtures) {
-    t.regex(f.url, /^https:\/\/(?:github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|commit)\/\w+|gist\.github\.com\/[\w.-]+\/[0-9a-f]{20,})/, f.name);
+    // A GitHub issue, PR or commit, a gist, or another public page (pastebin, a blog, a forum thread).
+    t.regex(f.url, /^https:\/\/(?:github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|commit)\/\w+|gist\.github\.com\/[\w.-]+\/[0-9a-f]{20,}|[\w.-]+\.[a-z]{2,}\/\S+)/, f.name);
   }
 });
 
