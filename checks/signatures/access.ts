@@ -215,6 +215,8 @@ export const accessSignatures: Signature[] = [
       /failed to set mark on socket\. make sure ztunnel has CAP_NET_RAW, CAP_NET_ADMIN/,
       /failed to set netns: [^\n]{0,160}(?:PermissionDenied|Operation not permitted|os error 1\b)/,
       /Can't switch to host namespace: [^\n]{0,120}(?:operation not permitted|permission denied)/i,
+      // istio-cni / istio-iptables TPROXY routing (cni/pkg/nodeagent/net_linux.go, tools/istio-iptables/pkg/cmd/root.go)
+      /failed to configure (?:netlink rule|routes): [^\n]{0,160}(?:operation not permitted|permission denied)/i,
     ],
     derive: 'none',
     explanation:

@@ -300,6 +300,8 @@ export const kernelSignatures: Signature[] = [
     patterns: [
       /to ipset \S{1,80}: invalid comment/,
       /Your kernel is behind your ipset utility/,
+      // istio-cni's ipset over netlink: EPROTONOSUPPORT means no ip_set in the kernel (cni/pkg/ipset/nldeps_linux.go)
+      /error initializing host (?:addressSet manager|ipset|side ipset): [^\n]{0,200}protocol not supported/i,
       // ipset's netlink answer when the set type's module (ip_set_hash_ip, ip_set_hash_net, ...) is absent
       /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: set type not supported/,
     ],

@@ -317,6 +317,9 @@ export const meshSignatures: Signature[] = [
       /\bUnexpected response code: (?:401|403|404|500)\b/,
       /\bACL not found\b/,
       /\bUnable to find registered (?:services|gateway)\b/,
+      // pilot-agent's readiness reasons when istiod answered but the config does not fit (pilot/cmd/pilot-agent/status/ready/probe.go)
+      /config received from XDS server, but was rejected/,
+      /envoy missing listener for inbound application port/,
       // flannel: the node has no spec.podCIDR (controller-manager without --allocate-node-cidrs / a CIDR)
       /failed to acquire lease: node "[^"\n]{1,120}" pod cidr not assigned/,
       /\bTimed out waiting for service registration\b/,

@@ -31,4 +31,19 @@ export const sourceWordings: SourceWording[] = [
     line: 'Error: failed to set netns: Os { code: 1, kind: PermissionDenied, message: "Operation not permitted" }',
     source: 'istio/ztunnel src/inpod/linux.rs',
   },
+  {
+    signatureId: 'ipset-kernel-behind',
+    line: '2025-01-01T00:00:00Z error failed to create ambient nodeagent service: error initializing mesh dataplane: error initializing host addressSet manager: failed to create ipset istio-inpod-probes: protocol not supported',
+    source: 'istio/istio cni/pkg/nodeagent/server_linux.go',
+  },
+  {
+    signatureId: 'node-proxy-capabilities',
+    line: '2025-01-01T00:00:00Z error failed to configure netlink rule: operation not permitted',
+    source: 'istio/istio cni/pkg/nodeagent/net_linux.go',
+  },
+  {
+    signatureId: 'control-plane-refused',
+    line: "2025-01-01T00:00:00Z warn Envoy proxy is NOT ready: config received from XDS server, but was rejected: cds updates: 1 successful, 1 rejected; lds updates: 0 successful, 1 rejected",
+    source: 'istio/istio pilot/cmd/pilot-agent/status/ready/probe.go',
+  },
 ];
