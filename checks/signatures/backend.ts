@@ -29,6 +29,50 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/linkerd/linkerd2/issues/9053',
   },
   {
+    id: 'nft-chain-add-enoent',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // iptables-nft cannot even create a built-in chain (PREROUTING, POSTROUTING...): the kernel's
+    // nf_tables lacks the chain type its table needs, so nothing iptables-nft does will work here, and
+    // its extension warnings in the same log follow from it. Above those (56).
+    priority: 57,
+    patterns: [
+      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
+    ],
+    derive: 'previous-command',
+    modules: ['nf_tables'],
+    explanation:
+      'iptables-nft could not create chain {chain}: this kernel\'s nf_tables lacks the chain type the table needs (for nat: nft_chain_nat), so the nft backend cannot work on this node while the legacy one may.',
+    remediation: [
+      'Run the mesh (and the node\'s tools) with the legacy backend on this node: mesh-preflight check shows which backend the kernel supports (Linkerd: proxyInit.iptablesMode=legacy)',
+      'Or load the nf_tables chain types: modprobe nf_tables nft_chain_nat, then mesh-preflight fix',
+    ],
+    source:
+      'https://github.com/pivpn/pivpn/issues/1135; https://github.com/netblue30/firejail/issues/2232 (`line 1: CHAIN_ADD failed`); https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2; ' +
+      'https://github.com/livecycle/preevy/pull/453 (dind on GKE: CHAIN_ADD POSTROUTING with the MASQUERADE warning; fixed by a legacy image)',
+  },
+  {
+    id: 'nft-rule-append-basic-rule',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    priority: 45,
+    // The same ENOENT as nft-rule-append-enoent, for a rule that uses no extension module at all
+    // (`-d 10.88.0.0/16 -j ACCEPT`): not one module is missing, the nf_tables path itself is unusable.
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?:\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
+    ],
+    derive: 'previous-command',
+    when: { ruleWithoutExtension: true },
+    modules: ['nf_tables'],
+    explanation:
+      'iptables-nft could not add even a basic rule{chainIn} (it uses no extension module): this kernel\'s nf_tables path is unusable for iptables-nft, so the nft backend is the wrong one for this node.',
+    remediation: [
+      'Use the legacy backend on this node (install iptables-legacy in the image or switch alternatives; Linkerd: proxyInit.iptablesMode=legacy)',
+      'mesh-preflight check --backend nft lists the nf_tables modules this node lacks',
+    ],
+    source: 'https://github.com/podman-container-tools/podman/issues/25952 (podman machine on WSL: unable to append rule \'-d 10.88.0.0/16 -j ACCEPT\'; fixed with iptables-legacy)',
+  },
+  {
     id: 'nft-table-add-invalid',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

@@ -194,6 +194,7 @@ export const kernelSignatures: Signature[] = [
       /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?:\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
     ],
     derive: 'previous-command',
+    when: { ruleWithoutExtension: false },
     explanation:
       'The nf_tables kernel refused to add a rule{chainIn}: a match or target it uses has no kernel support ({modules}).',
     remediation: [
@@ -327,22 +328,6 @@ export const kernelSignatures: Signature[] = [
     remediation: [...FIX_LOAD],
     source:
       'kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go (sets nf_conntrack_max via /proc/sys/net/netfilter); https://github.com/kubernetes/kops/issues/17915',
-  },
-  {
-    id: 'nft-chain-add-enoent',
-    category: 'missing-kernel-module',
-    nodeProblem: true,
-    priority: 46,
-    // A built-in chain (PREROUTING, OUTPUT...) cannot be created: the kernel lacks the chain type of its table (nat: nft_chain_nat).
-    patterns: [
-      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
-    ],
-    derive: 'previous-command',
-    modules: ['nf_tables'],
-    explanation:
-      'The nf_tables kernel could not create chain {chain}: the chain type its table needs is not available ({modules}; for nat that is nft_chain_nat with nf_nat).',
-    remediation: [...FIX_LOAD, 'Or run the mesh with the legacy backend on this node if its kernel lacks nf_tables nat support'],
-    source: 'https://github.com/pivpn/pivpn/issues/1135; https://github.com/netblue30/firejail/issues/2232 (`line 1: CHAIN_ADD failed`); https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2',
   },
   {
     id: 'nft-cli-not-supported',

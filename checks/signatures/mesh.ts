@@ -138,6 +138,9 @@ export const meshSignatures: Signature[] = [
     priority: 40,
     patterns: [
       /^(?:\S{1,40}\s{1,8}error\s{1,8})?Error: unknown (?:shorthand )?flag: /,
+      // pflag without cobra, and Go's flag package
+      /^unknown (?:shorthand )?flag: -{1,2}[A-Za-z0-9][\w-]{0,60}$/,
+      /^flag provided but not defined: -{1,2}[A-Za-z0-9][\w-]{0,60}$/,
       /^Error: invalid argument "[^"\n]{0,200}" for "[^"\n]{1,80}" flag/,
       // linkerd proxy-init's own flag checks (proxy-init/cmd/root.go)
       /--(?:firewal|firewall)-bin-path and firewall-save-bin-path are no longer supported/,
@@ -253,6 +256,8 @@ export const meshSignatures: Signature[] = [
       /\S{1,200} is non-writeable, failure/,
       // istio install-cni's hint after a read-only bin dir (cni/pkg/install/binaries.go)
       /some Kubernetes environments require customization of the CNI directory/,
+      // a CNI plugin binary missing from the directories the runtime searches (containernetworking/cni libcni)
+      /failed to find plugin "[^"\n]{1,60}" in path/,
       // kuma-cni's installer check of the chained conflist (app/cni install)
       /chained plugin config file does not contain \S{1,60} plugin/,
     ],

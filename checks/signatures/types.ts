@@ -47,6 +47,11 @@ export interface Signature {
     /** Derivation must have produced at least one module (else the next signature gets the line). */
     derivedModules?: boolean;
     /**
+     * The failing rule (the command logged before the line, or the rule the line quotes) was found and
+     * uses no match or target that lives in a module: the kernel refused something basic.
+     */
+    ruleWithoutExtension?: boolean;
+    /**
      * true: the log (or the context's backend) shows both iptables backends at work: a `(legacy)` or
      * pre-1.8 (legacy-only) iptables next to `(nf_tables)`, or the `iptables-legacy tables present`
      * warning. false: it must not. Judged by the engine, once per log.

@@ -297,6 +297,10 @@ function tryLine(
   const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
   const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement });
   if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
+  if (sig.when?.ruleWithoutExtension !== undefined) {
+    const bare = previous !== undefined && extensionsInRule(previous).length === 0;
+    if (bare !== sig.when.ruleWithoutExtension) return undefined;
+  }
 
   const values: Record<string, string> = {
     ...groups,
@@ -350,7 +354,13 @@ function lineBackend(line: string): RuleBackend | undefined {
   return m ? backendOf(m[1]) : undefined;
 }
 
+// The rule a wrapper quotes on the error line itself: netavark's `unable to append rule '-d ... -j ACCEPT'`,
+// Go's `running [/usr/sbin/iptables -t nat -C ... --wait]`.
+const SAME_LINE_RULE = /\b(?:append|insert|check|delete) rule '(-[^'\n]{1,400})'|\brunning \[(\S{0,60}ip6?tables[^\]\n]{1,600})\]/;
+
 function previousCommand(lines: readonly string[], index: number): string | undefined {
+  const own = SAME_LINE_RULE.exec(lines[index] ?? '');
+  if (own) return own[1] ?? own[2];
   for (let j = index - 1; j >= 0 && j >= index - PREVIOUS_COMMAND_WINDOW; j--) {
     const l = lines[j] ?? '';
     if (!IPTABLES_COMMAND.test(l)) continue;
@@ -430,7 +440,7 @@ function derive(
   const table = /\s-t\s+([a-z]+)/.exec(rule)?.[1];
   if (table) out.table = table;
   // A failure of the table or chain itself (not of a rule's extension) implicates the table's modules only.
-  if (sig.category === 'missing-kernel-module' || sig.category === 'missing-iptables-table') {
+  if (sig.category === 'missing-kernel-module' || sig.category === 'missing-iptables-table' || sig.category === 'iptables-backend-mismatch') {
     if (table) add(...tableModules(table, familyOf(/\bip6tables/.test(rule) ? 'ip6tables' : undefined), env.backend));
     return out;
   }

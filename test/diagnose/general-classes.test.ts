@@ -154,9 +154,9 @@ test('nft: RULE_APPEND / RULE_INSERT ENOENT take modules from the command before
   t.notRegex(insert.explanation, /in chain/);
 });
 
-test('nft: CHAIN_ADD ENOENT is the table\'s chain type missing (pivpn#1135, qoomon/docker-host#62)', (t) => {
+test('nft: CHAIN_ADD ENOENT means the nft path cannot work here: the wrong backend (pivpn#1135, qoomon/docker-host#62, preevy#453)', (t) => {
   const r = classifyLog('iptables v1.8.10 (nf_tables):  CHAIN_ADD failed (No such file or directory): chain PREROUTING');
-  t.is(r.category, 'missing-kernel-module');
+  t.is(r.category, 'iptables-backend-mismatch');
   t.deepEqual(r.modules, ['nf_tables']);
   const withCommand = classifyLog(['+ iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 192.168.65.2', 'iptables v1.8.10 (nf_tables):  CHAIN_ADD failed (No such file or directory): chain PREROUTING'].join('\n'));
   t.deepEqual(withCommand.modules, ['nf_tables', 'nft_chain_nat']);
@@ -321,9 +321,9 @@ test('nft restore: `line N:` errors blame the rule on that line of the logged in
     t.deepEqual(r.modules, ['xt_owner', 'nft_compat']);
     t.is(r.extension, 'match owner');
   }
-  // The base chains failing first (CHAIN_ADD) is nf_tables itself, not one rule's extension.
+  // The base chains failing first (CHAIN_ADD): the nft path itself is unusable, not one rule's extension.
   const firejail = classifyLog(readFileSync(path.join(LOGS_DIR, 'firejail-2232-nft-restore-line-errors.log'), 'utf8'));
-  t.is(firejail.category, 'missing-kernel-module');
+  t.is(firejail.category, 'iptables-backend-mismatch');
   t.deepEqual(firejail.modules, ['nf_tables']);
 });
 
@@ -471,4 +471,20 @@ test('privileges fallback: any netfilter or routing tool refused with EPERM, whe
   // A specific reading wins: SELinux in the same log.
   const selinux = classifyLog('iptables-restore: Permission denied\ntype=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="iptables" kmod="iptable_nat" scontext=x');
   t.is(selinux.category, 'selinux');
+});
+
+test('nft: RULE_APPEND ENOENT for a rule with no extension is the nft path, not a module; the rule may be quoted on the line itself', (t) => {
+  const bare = classifyLog(readFileSync(path.join(LOGS_DIR, 'podman-25952-wsl-machine-iptables-nft.log'), 'utf8')); // podman#25952
+  t.is(bare.category, 'iptables-backend-mismatch');
+  const withExt = classifyLog("netavark (exit code 1): unable to append rule '-p tcp -m owner --uid-owner 1337 -j RETURN' to table 'nat': code: 4, msg: iptables v1.8.10 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain OUT");
+  t.is(withExt.category, 'missing-xtables-extension');
+  t.true(withExt.modules.includes('xt_owner'));
+});
+
+test('config: a daemon told a flag it does not know (kube-ovn#3331), a CNI plugin binary not where the runtime looks (podman#19463)', (t) => {
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-ovn-3331-unknown-flag-install-mismatch.log'), 'utf8')).category, 'config-error');
+  expectEach(t, [
+    'flag provided but not defined: -cni-bin-dir', // Go flag package
+    'WARN[0000] Error validating CNI config file /etc/cni/net.d/87-podman.conflist: [failed to find plugin "bridge" in path [/usr/local/libexec/cni /usr/libexec/cni]]', // containernetworking/cni libcni
+  ], 'config-error', { nodeProblem: false });
 });
