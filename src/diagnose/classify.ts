@@ -117,10 +117,10 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   const backendConflict = hasBackendConflict(lines, context.backend);
 
   const hits: Hit[] = [];
+  const env: LineEnv = { context, textBackend, restoreBlocks, backendConflict };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
-    const env = { context, textBackend, restoreBlocks, backendConflict };
     const hit = bestHit(ordered, lines, i, forMatching(line, lines[i + 1]), env) ?? bestHit(ordered, lines, i, joinedWithNext(line, lines[i + 1]), env);
     if (hit) hits.push(hit);
   }
