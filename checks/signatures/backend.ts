@@ -73,6 +73,29 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/podman-container-tools/podman/issues/25952 (podman machine on WSL: unable to append rule \'-d 10.88.0.0/16 -j ACCEPT\'; fixed with iptables-legacy)',
   },
   {
+    id: 'legacy-binary-without-xtables-core',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // iptables 1.8+ chose legacy and the kernel has no x_tables core (ENOPROTOOPT, "iptables who?"): on
+    // an 1.8-era node that is a host running nf_tables only, and the fix is the nft mode. Older,
+    // untagged iptables saying it is the plain missing ip_tables (kernel.ts, iptables-who).
+    priority: 59,
+    patterns: [
+      /(?<family>ip6?tables)(?:-legacy)?(?:-(?:save|restore))? v1\.(?:8|9|1\d)(?:\.\d+)? \((?<backend>legacy)\): (?:Cannot initialize|can't initialize ip6?tables table [`'"][a-z]+['`"]?): ip6?tables who\? \(do you need to insmod\?\)/,
+    ],
+    derive: 'none',
+    modules: ['{core}'],
+    explanation:
+      'The container\'s iptables chose the legacy backend, and this kernel has no legacy x_tables core loaded ({modules}, "iptables who?"): the node runs nf_tables, so the init container should use the nft backend.',
+    remediation: [
+      'Run the mesh init in nft mode on this node (Linkerd: proxyInit.iptablesMode=nft; images that detect the backend, e.g. iptables-wrappers)',
+      'Or, if the node is meant to run legacy iptables: modprobe {modules} && mesh-preflight fix',
+    ],
+    source:
+      'https://github.com/linkerd/linkerd2/issues/8596 (iptables-save v1.8.7 (legacy): Cannot initialize: iptables who?; led to Linkerd\'s iptables modes, https://github.com/linkerd/website/pull/1429); ' +
+      'https://github.com/telepresenceio/telepresence/issues/2596 (legacy Alpine image on nftables nodes)',
+  },
+  {
     id: 'nft-table-add-invalid',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

@@ -47,7 +47,7 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 58,
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: Cannot initialize: ip6?tables who\? \(do you need to insmod\?\)/,
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: (?:Cannot initialize|can't initialize ip6?tables table [`'"][a-z]+['`"]?): ip6?tables who\? \(do you need to insmod\?\)/,
     ],
     modules: ['{core}'],
     explanation:

@@ -55,6 +55,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind9: { size: 9, floor: 9 },
   blind10: { size: 16, floor: 16 },
   blind11: { size: 16, floor: 14 },
+  blind12: { size: 15, floor: 13 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -295,7 +295,7 @@ test('config: the mesh init\'s usage dump with no node error is config-error; a 
   // linkerd2#8596: proxy-init prints its usage after a node error too; the node error is the finding.
   const node = classifyLog(readFileSync(path.join(LOGS_DIR, 'linkerd-8596-iptables-who.log'), 'utf8') +
     '\n  -p, --incoming-proxy-port int            Port to redirect incoming traffic (default -1)\n');
-  t.is(node.category, 'missing-kernel-module');
+  t.is(node.category, 'iptables-backend-mismatch');
   t.true(node.nodeProblem);
   // Without any mesh init name in the log, a Go flag listing is not taken as the mesh's.
   t.is(classifyLog('  -p, --port int            Port to listen on (default 8080)').category, 'unknown');

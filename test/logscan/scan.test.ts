@@ -37,7 +37,7 @@ test('scan finds the newest failure of each mesh init container, and nothing els
   t.is(reviews.file, '/var/log/pods/default_reviews-v1-7d9f8c_0a1b2c3d-0000-4000-8000-000000000001/istio-init/1.log');
 
   const linkerd = byPod['linkerd-destination-6b9c/linkerd-init']!;
-  t.is(linkerd.finding.category, 'missing-kernel-module', 'read from the rotated part since the live file is empty');
+  t.is(linkerd.finding.category, 'iptables-backend-mismatch', 'read from the rotated part since the live file is empty');
   t.regex(linkerd.file, /0\.log\.20240501-120000$/);
 
   const web = byPod['web-5f6d9/istio-validation']!;
