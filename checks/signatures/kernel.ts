@@ -266,8 +266,9 @@ export const kernelSignatures: Signature[] = [
     patterns: [
       /\bIPVS\b[^\n]{0,80}netlink receive: no such file or directory/i,
       /Can't initialize ipvs: Protocol not available/,
+      // kubeadm's preflight and kube-proxy (pkg/proxy/ipvs): the modules it found neither loaded nor built in
+      /the following required kernel modules are not loaded: \[(?<modules>[a-z0-9_ ,]{2,200})\]/,
     ],
-    derive: 'none',
     modules: ['ip_vs'],
     explanation:
       'IPVS is not available in this node\'s kernel right now: the ip_vs module (and its schedulers, e.g. ip_vs_rr) is not loaded, so its netlink family does not exist.',

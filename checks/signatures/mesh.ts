@@ -284,6 +284,20 @@ export const meshSignatures: Signature[] = [
     source: 'kmod tools/modprobe.c ("Module %s not found in directory %s"); https://pastebin.com/yshkYqTy (an Ansible modprobe task with an empty name)',
   },
   {
+    id: 'lib-modules-not-mounted',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 29,
+    // kube-proxy reads modules.builtin to see what is built in; inside a container without the host's
+    // /lib/modules mounted it cannot, says so, and the kernel is not the question.
+    patterns: [/Failed to read file \/lib\/modules\/\S{1,120}\/modules\.builtin with error [^\n]{0,200}no such file or directory/],
+    derive: 'none',
+    explanation:
+      'The component runs in a container that does not have the host\'s /lib/modules mounted, so it cannot see which modules the kernel has; the message is about the pod\'s mounts, not the kernel.',
+    remediation: ['Mount the host\'s /lib/modules read-only into the container (hostPath), as the component\'s own manifests do', 'Then check the kernel itself with mesh-preflight check on the node'],
+    source: 'kubernetes/kubernetes pkg/proxy/ipvs/proxier.go ("Failed to read file %s with error %v. You can ignore this message when kube-proxy is running inside container without mounting /lib/modules"); https://github.com/siderolabs/talos/issues/766',
+  },
+  {
     id: 'docker-chain-flushed',
     category: 'config-error',
     nodeProblem: false,
@@ -304,7 +318,7 @@ export const meshSignatures: Signature[] = [
     priority: 31,
     // Go's exec.LookPath error: the mesh image does not ship the binary its settings ask for.
     // JSON loggers escape the quotes (`exec: \\"nft\\"`).
-    patterns: [/exec: \\?"(?<binary>ip6?tables[a-z-]{0,20}|nft)\\?": executable file not found in \$PATH/],
+    patterns: [/exec: \\?"(?<binary>ip6?tables[a-z-]{0,20}|nft|modprobe|ipset)\\?": executable file not found in \$PATH/],
     derive: 'none',
     explanation:
       'The mesh\'s own image has no {binary}: the setting that selects it (e.g. native nftables mode) does not fit this image flavour (distroless images ship fewer tools). The node is not involved.',

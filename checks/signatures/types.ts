@@ -8,7 +8,7 @@ import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
  * Named groups a pattern may capture, which the engine turns into modules, table and extension:
  * `family` (iptables | ip6tables), `backend` (legacy | nf_tables), `table`, `ext` (match/target name),
  * `kind` (match | target), `module` (a module name as modprobe or SELinux prints it), `chain`, `line`
- * (the failing iptables-restore line number), `binary`, `option` (a match/target option such as `--to-ports`).
+ * (the failing iptables-restore line number), `binary`, `option` (a match/target option such as `--to-ports`), `modules` (a space- or comma-separated list of module names).
  */
 export interface Signature {
   /** kebab-case, unique. */

@@ -418,6 +418,11 @@ function derive(
       const name = normalizeModule(groups.module);
       if (isKernelModuleName(name)) add(name);
     }
+    // A list of modules the message names (`not loaded: [ip_vs ip_vs_rr ip_vs_sh]`).
+    for (const listed of (groups.modules ?? '').split(/[\s,]+/)) {
+      const name = normalizeModule(listed);
+      if (listed && isKernelModuleName(name)) add(name);
+    }
     return out;
   }
 
