@@ -223,7 +223,7 @@ export const backendSignatures: Signature[] = [
     // A full restore deletes chains its own input no longer references; iptables-nft finding them still
     // referenced means another writer with another view of the table (an old iptables-nft 1.8.0-1.8.3
     // image, or the other backend's tools) holds references it does not know about.
-    patterns: [/(?:\((?<backend>nf_tables)\):[\s,]{0,4}|^\s{0,4})(?:line \d+: )?CHAIN_(?:USER_)?DEL failed \(Device or resource busy\): chain (?<chain>[A-Za-z0-9_-]{1,60})/],
+    patterns: [/(?:\((?<backend>nf_tables)\):[\s,]{0,4}|^\s{0,4}|: )(?:line \d+: )?CHAIN_(?:USER_)?DEL failed \(Device or resource busy\): chain (?<chain>[A-Za-z0-9_-]{1,60})/],
     derive: 'none',
     explanation:
       'iptables-nft could not delete chain {chain}: something it does not see still references it. Typical of an image whose iptables-nft does not match the node (an nft binary on a host whose rules are legacy, or a 1.8.0-1.8.3 iptables-nft next to a newer one).',

@@ -138,9 +138,9 @@ export const meshSignatures: Signature[] = [
     priority: 40,
     patterns: [
       /^(?:\S{1,40}\s{1,8}error\s{1,8})?Error: unknown (?:shorthand )?flag: /,
-      // pflag without cobra, and Go's flag package
-      /^unknown (?:shorthand )?flag: -{1,2}[A-Za-z0-9][\w-]{0,60}$/,
-      /^flag provided but not defined: -{1,2}[A-Za-z0-9][\w-]{0,60}$/,
+      // pflag without cobra, and Go's flag package; also inside a wrapper's or logger's message
+      /(?:^|: |\t)unknown (?:shorthand )?flag: -{1,2}[A-Za-z0-9][\w-]{0,60}(?:$|["\s])/,
+      /(?:^|: |\t)flag provided but not defined: -{1,2}[A-Za-z0-9][\w-]{0,60}(?:$|["\s])/,
       /^Error: invalid argument "[^"\n]{0,200}" for "[^"\n]{1,80}" flag/,
       // linkerd proxy-init's own flag checks (proxy-init/cmd/root.go)
       /--(?:firewal|firewall)-bin-path and firewall-save-bin-path are no longer supported/,

@@ -22,6 +22,7 @@ import {
   tableModules,
   type IpFamily,
 } from './modules.ts';
+import { normalizeText, structuredLines, withoutRecordPrefix } from './normalize.ts';
 
 /** Caps on what one classification scans; failures are at the end of a log, so the tail is kept. */
 export const CLASSIFY_LIMITS = { maxBytes: 1024 * 1024, maxLines: 20_000, maxLineChars: 2048 } as const;
@@ -117,11 +118,17 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   const backendConflict = hasBackendConflict(lines, context.backend);
 
   const hits: Hit[] = [];
+  // A terminal's hard wrap leaves every wrapped line exactly as long as the longest.
+  const hardWrapWidth = lines.reduce((max, l) => Math.max(max, l.length), 0);
   const env: LineEnv = { context, textBackend, restoreBlocks, backendConflict };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
-    const hit = bestHit(ordered, lines, i, forMatching(line, lines[i + 1]), env) ?? bestHit(ordered, lines, i, joinedWithNext(line, lines[i + 1]), env);
+    let hit: Hit | undefined;
+    for (const candidate of readings(line, lines[i + 1], hardWrapWidth)) {
+      hit = bestHit(ordered, lines, i, candidate, env);
+      if (hit) break;
+    }
     if (hit) hits.push(hit);
   }
 
@@ -152,13 +159,23 @@ function bestHit(ordered: readonly Signature[], lines: readonly string[], i: num
 }
 
 /**
- * A message a terminal or an issue wrapped in the middle (`ip6tables-restore: unable to` / `initialize
- * table 'nat'`), read as one line; only tried when the line alone explains nothing, and never across a
- * new log record.
+ * The ways line i can be read, most literal first; later ones are only tried when earlier ones explain
+ * nothing: as logged, without the collector's record header, and joined with the next line when a
+ * terminal or an issue wrapped the message (`ip6tables-restore: unable to` / `initialize table 'nat'`;
+ * a hard wrap at the terminal's width cuts words, so that join adds no space). Never across a new record.
  */
-function joinedWithNext(line: string, next: string | undefined): string | undefined {
-  if (next === undefined || next.trim() === '' || RECORD_START.test(next.trim()) || LOG_HEADER.test(next.trim())) return undefined;
-  return forMatching(`${line.trimEnd()} ${next.trim()}`, undefined);
+function* readings(line: string, next: string | undefined, hardWrapWidth: number): Generator<string> {
+  const literal = forMatching(line, next);
+  yield literal;
+  const bare = withoutRecordPrefix(line);
+  const nextBare = next === undefined ? undefined : withoutRecordPrefix(next);
+  if (bare !== line) yield forMatching(bare, nextBare);
+  if (next === undefined || next.trim() === '' || RECORD_START.test(next.trim()) || LOG_HEADER.test(next.trim())) return;
+  const head = bare.trimEnd();
+  const tail = (nextBare ?? '').trim();
+  if (tail === '') return;
+  yield forMatching(`${head} ${tail}`, undefined);
+  if (line.length >= 60 && line.length === hardWrapWidth && !/\s$/.test(line)) yield forMatching(`${head}${tail}`, undefined);
 }
 
 function prepare(text: string): Prepared {
@@ -169,7 +186,7 @@ function prepare(text: string): Prepared {
     body = body.slice(body.length - maxBytes);
     truncated = true;
   }
-  const raw = body.split(/\r?\n/);
+  const raw = normalizeText(body).split(/\r?\n/);
   if (truncated) raw.shift(); // the first line was cut in the middle
   let start = 0;
   if (raw.length > maxLines) {
@@ -180,8 +197,11 @@ function prepare(text: string): Prepared {
   for (let i = start; i < raw.length; i++) {
     let line = raw[i] ?? '';
     line = line.replace(CRI_PREFIX, '');
-    // logrus/JSON loggers (linkerd proxy-init) embed command output with escaped newlines in msg="...".
-    if ((line.includes('msg="') || line.includes('"msg":"')) && line.includes('\\n')) {
+    const structured = structuredLines(line);
+    if (structured) {
+      for (const part of structured) lines.push(cap(part, maxLineChars));
+    } else if ((line.includes('msg="') || line.includes('"msg":"')) && line.includes('\\n')) {
+      // logrus loggers (linkerd proxy-init) embed command output with escaped newlines in msg="...".
       for (const part of line.replace(/\\"/g, '"').replace(/\\t/g, '\t').split('\\n')) lines.push(cap(part, maxLineChars));
     } else {
       lines.push(cap(line, maxLineChars));
@@ -214,7 +234,7 @@ function findRestoreBlocks(lines: readonly string[]): RestoreBlock[] {
     if (!RESTORE_INPUT_HEADER.test(lines[i] ?? '')) continue;
     const body: string[] = [];
     for (let j = i + 1; j < lines.length && body.length < 2000; j++) {
-      const l = (lines[j] ?? '').trim();
+      const l = withoutRecordPrefix(lines[j] ?? '').trim();
       if (l === '' || LOG_HEADER.test(l)) break;
       body.push(l);
       if (l === 'COMMIT' && !/^\*/.test((lines[j + 1] ?? '').trim())) break;
@@ -235,14 +255,13 @@ interface LineEnv {
  * The line as the signatures expect it; the diagnosis still quotes the line as logged.
  * - a wrapper's exit class is put back as the binary's own prefix (`ip6tables: ` when the message names
  *   ip6tables), so one pattern covers both;
- * - quotes escaped by a JSON or logfmt logger are unescaped, typographic quotes made plain;
+ * - quotes escaped by a JSON or logfmt logger are unescaped, tabs read as spaces;
  * - a message wrapped after its colon (`Couldn't load match `statistic':` / `No such file or directory`)
  *   is read with its next line.
  */
 function forMatching(line: string, next: string | undefined): string {
   let out = line.includes('\\"') ? line.replace(/\\"/g, '"') : line;
-  // Blogs and word processors turn ' and ` into typographic quotes (`can’t initialize ... `filter’`).
-  if (/[\u2018\u2019\u201c\u201d]/.test(out)) out = out.replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"');
+  if (out.includes('\t')) out = out.replace(/\t/g, ' ');
   const m = XTABLES_EXIT_CLASS.exec(out);
   if (m) {
     const rest = out.slice(m.index + m[0].length);
@@ -334,7 +353,7 @@ function tryLine(
 function nftStatementAfter(lines: readonly string[], index: number): string | undefined {
   for (let j = index + 1; j < lines.length && j <= index + 2; j++) {
     // kubectl describe / logs viewers prefix continuation lines with a box rule (`│`) or pipe.
-    const l = (lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');
+    const l = withoutRecordPrefix(lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');
     if (l.trim() === '') continue;
     return NFT_STATEMENT.test(l) ? l.trim() : undefined;
   }
