@@ -38,18 +38,21 @@ export const backendSignatures: Signature[] = [
     priority: 57,
     patterns: [
       /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
+      // Setting a built-in chain's policy, with the command on the line (alone, CHAIN_UPDATE may be a start script's backend probe).
+      /(?:--policy|-P) [A-Z]+ (?:DROP|ACCEPT)\W{1,6}(?<family>ip6?tables) v\d+(?:\.\d+){1,2} \((?<backend>nf_tables)\):\s{1,4}CHAIN_UPDATE failed \(No such file or directory\): chain (?<chain>[A-Z]+)/,
     ],
     derive: 'previous-command',
     modules: ['nf_tables'],
     explanation:
-      'iptables-nft could not create chain {chain}: this kernel\'s nf_tables lacks the chain type the table needs (for nat: nft_chain_nat), so the nft backend cannot work on this node while the legacy one may.',
+      'iptables-nft could not create (or set the policy of) chain {chain}: this kernel\'s nf_tables lacks the chain type the table needs (for nat: nft_chain_nat), so the nft backend cannot work on this node while the legacy one may.',
     remediation: [
       'Run the mesh (and the node\'s tools) with the legacy backend on this node: mesh-preflight check shows which backend the kernel supports (Linkerd: proxyInit.iptablesMode=legacy)',
       'Or load the nf_tables chain types: modprobe nf_tables nft_chain_nat, then mesh-preflight fix',
     ],
     source:
       'https://github.com/pivpn/pivpn/issues/1135; https://github.com/netblue30/firejail/issues/2232 (`line 1: CHAIN_ADD failed`); https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2; ' +
-      'https://github.com/livecycle/preevy/pull/453 (dind on GKE: CHAIN_ADD POSTROUTING with the MASQUERADE warning; fixed by a legacy image)',
+      'https://github.com/livecycle/preevy/pull/453 (dind on GKE: CHAIN_ADD POSTROUTING with the MASQUERADE warning; fixed by a legacy image); ' +
+      'https://github.com/passteque/gluetun/issues/896 (ip6tables-nft --policy INPUT DROP: CHAIN_UPDATE failed on an Ubuntu 16.04 host; legacy worked)',
   },
   {
     id: 'nft-rule-append-basic-rule',

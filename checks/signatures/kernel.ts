@@ -282,7 +282,7 @@ export const kernelSignatures: Signature[] = [
     priority: 44,
     // net.bridge.bridge-nf-call-* exist only while br_netfilter is loaded (loading `bridge` alone does not
     // create them since 3.18).
-    patterns: [/\/proc\/sys\/net\/bridge\/bridge-nf-call-(?:ip6?tables|arptables)(?::? no such file or directory| does not exist)/i],
+    patterns: [/\/proc\/sys\/net\/bridge\/bridge-nf-call-(?:ip6?tables|arptables)["']?(?::? (?:\[Errno 2\] )?no such file or directory| does not exist)/i],
     derive: 'none',
     modules: ['br_netfilter'],
     explanation:
@@ -315,20 +315,53 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); https://github.com/cloudnativelabs/kube-router/issues/539 (set type not supported); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
   },
   {
+    id: 'link-kind-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // iproute2's answer when no rtnl_link_ops is registered for the kind (the module is not loaded and
+    // could not be auto-loaded): the kind is on the `ip link add` command just before.
+    patterns: [/^(?:Error: Unknown device type\.?|RTNETLINK answers: Operation not supported)\s*$/],
+    derive: 'link-kind',
+    when: { derivedModules: true },
+    explanation:
+      'The kernel could not create the network interface the log asks for: {modules} (the module behind that link type) is not loaded and could not be loaded on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/cmulk/wireguard-docker/issues/3 (ip link add wg0 type wireguard: Error: Unknown device type.)',
+  },
+  {
+    id: 'wireguard-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // wireguard-tools' `wg` talks to the kernel over the "wireguard" generic netlink family; without the
+    // module the family does not exist and the kernel answers EPROTONOSUPPORT.
+    patterns: [/^Unable to (?:access|modify) interface: Protocol not supported\s*$/],
+    modules: ['wireguard'],
+    explanation: 'WireGuard has no kernel support on this node: the wireguard module is not loaded and could not be loaded.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/cmulk/wireguard-docker/issues/3 (wg-quick: Unable to access interface: Protocol not supported)',
+  },
+  {
     id: 'conntrack-sysctl-absent',
     category: 'missing-kernel-module',
     nodeProblem: true,
     priority: 44,
     // The net.netfilter.nf_conntrack_* sysctls exist only while nf_conntrack is loaded (kube-proxy sets
     // nf_conntrack_max at start); their absence means the module is not loaded or not in the kernel.
-    patterns: [/(?:open|stat|write) \/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+: no such file or directory/i],
+    patterns: [
+      /(?:open|stat|write) \/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+: no such file or directory/i,
+      // Python and other runtimes quote the path and put the errno before the message.
+      /\/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+["']?:? (?:\[Errno 2\] )?no such file or directory/i,
+    ],
     derive: 'none',
     modules: ['nf_conntrack'],
     explanation:
       'The nf_conntrack sysctls under /proc/sys/net/netfilter are missing: nf_conntrack is not loaded on this node (or not in its kernel); NAT and the mesh\'s REDIRECT rules need it.',
     remediation: [...FIX_LOAD],
     source:
-      'kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go (sets nf_conntrack_max via /proc/sys/net/netfilter); https://github.com/kubernetes/kops/issues/17915',
+      'kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go (sets nf_conntrack_max via /proc/sys/net/netfilter); https://github.com/kubernetes/kops/issues/17915; ' +
+      'https://github.com/firewalld/firewalld/issues/353 (Failed to read file "/proc/sys/net/netfilter/nf_conntrack_helper": [Errno 2] No such file or directory)',
   },
   {
     id: 'nft-cli-not-supported',

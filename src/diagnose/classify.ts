@@ -17,6 +17,7 @@ import {
   familyOf,
   isExtensionName,
   isKernelModuleName,
+  linkKindModule,
   normalizeModule,
   nftStatementModules,
   tableModules,
@@ -311,10 +312,11 @@ function tryLine(
   }
   if (sig.when?.backendConflict !== undefined && sig.when.backendConflict !== env.backendConflict) return undefined;
   const statement = sig.derive === 'nft-statement' ? nftStatementAfter(lines, index) : undefined;
+  const linkModule = sig.derive === 'link-kind' ? linkModuleBefore(lines, index) : undefined;
 
   const family: IpFamily = familyOf(groups.family ?? groups.binary);
   const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
-  const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement });
+  const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement, linkModule });
   if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
   if (sig.when?.ruleWithoutExtension !== undefined) {
     const bare = previous !== undefined && extensionsInRule(previous).length === 0;
@@ -356,6 +358,15 @@ function nftStatementAfter(lines: readonly string[], index: number): string | un
     const l = withoutRecordPrefix(lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');
     if (l.trim() === '') continue;
     return NFT_STATEMENT.test(l) ? l.trim() : undefined;
+  }
+  return undefined;
+}
+
+/** The module of the link kind asked for by the `ip link add` on line index or the few lines before it. */
+function linkModuleBefore(lines: readonly string[], index: number): string | undefined {
+  for (let j = index; j >= 0 && j >= index - PREVIOUS_COMMAND_WINDOW; j--) {
+    const module = linkKindModule(lines[j] ?? '');
+    if (module) return module;
   }
   return undefined;
 }
@@ -412,7 +423,7 @@ interface Derived {
 function derive(
   sig: Signature,
   groups: Record<string, string>,
-  env: { family: IpFamily; backend?: RuleBackend; previous?: string; restoreLine?: string; statement?: string },
+  env: { family: IpFamily; backend?: RuleBackend; previous?: string; restoreLine?: string; statement?: string; linkModule?: string },
 ): Derived {
   const modules: string[] = [];
   const add = (...names: string[]) => {
@@ -447,6 +458,11 @@ function derive(
 
   if (mode === 'nft-statement') {
     if (env.statement) add(...nftStatementModules(env.statement));
+    return out;
+  }
+
+  if (mode === 'link-kind') {
+    if (env.linkModule) add(env.linkModule);
     return out;
   }
 

@@ -226,3 +226,37 @@ export function extensionForOption(option: string, rule?: string): { kind: 'matc
   const name = owner.names.find((n) => used.includes(n)) ?? owner.names[0];
   return name ? { kind: owner.kind, name } : undefined;
 }
+
+// `ip link add NAME type KIND`: the kernel module that provides each link kind (rtnl_link_ops).
+const LINK_KIND_MODULES: Record<string, string> = {
+  wireguard: 'wireguard',
+  vxlan: 'vxlan',
+  geneve: 'geneve',
+  veth: 'veth',
+  dummy: 'dummy',
+  macvlan: 'macvlan',
+  macvtap: 'macvtap',
+  ipvlan: 'ipvlan',
+  ipvtap: 'ipvtap',
+  bridge: 'bridge',
+  bond: 'bonding',
+  vrf: 'vrf',
+  vlan: '8021q',
+  gre: 'ip_gre',
+  gretap: 'ip_gre',
+  ip6gre: 'ip6_gre',
+  ip6gretap: 'ip6_gre',
+  ipip: 'ipip',
+  sit: 'sit',
+  ip6tnl: 'ip6_tunnel',
+  vti: 'ip_vti',
+  xfrm: 'xfrm_interface',
+  nlmon: 'nlmon',
+  ifb: 'ifb',
+};
+
+/** The module behind the link kind an `ip link add ... type KIND` command asks for, if it is one. */
+export function linkKindModule(command: string): string | undefined {
+  const kind = /\bip\s+(?:-\S+\s+){0,3}link\s+add\b[^\n]{0,200}?\btype\s+([a-z0-9]+)/.exec(command)?.[1];
+  return kind ? LINK_KIND_MODULES[kind] : undefined;
+}

@@ -57,6 +57,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind11: { size: 16, floor: 14 },
   blind12: { size: 15, floor: 13 },
   blind13: { size: 10, floor: 7 },
+  blind14: { size: 17, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -488,3 +488,32 @@ test('config: a daemon told a flag it does not know (kube-ovn#3331), a CNI plugi
     'WARN[0000] Error validating CNI config file /etc/cni/net.d/87-podman.conflist: [failed to find plugin "bridge" in path [/usr/local/libexec/cni /usr/libexec/cni]]', // containernetworking/cni libcni
   ], 'config-error', { nodeProblem: false });
 });
+
+// --- blind14 (transparent proxies, VPNs, firewalls): general classes its misses showed
+test('modules: a link type the kernel cannot create names its module (wireguard-docker#3)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'wireguard-docker-3-ubuntu-host-no-wireguard-module.log'), 'utf8'));
+  t.is(r.category, 'missing-kernel-module');
+  t.deepEqual(r.modules, ['wireguard']);
+  // The same iproute2 answer for other link kinds; the kind comes from the command before it.
+  const vxlan = classifyLog('+ ip link add flannel.1 type vxlan id 1 dev eth0\nRTNETLINK answers: Operation not supported');
+  t.is(vxlan.category, 'missing-kernel-module');
+  t.deepEqual(vxlan.modules, ['vxlan']);
+  t.deepEqual(classifyLog('[#] ip -4 link add wg0 type wireguard\nError: Unknown device type.').modules, ['wireguard']);
+  // Without an `ip link add` it says nothing about the kernel.
+  t.is(classifyLog('Error: Unknown device type.').category, 'unknown');
+  t.not(classifyLog('ip link add foo type mything\nError: Unknown device type.').category, 'missing-kernel-module');
+});
+
+test('modules: the conntrack and bridge sysctls read by a Python tool (firewalld#353)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'firewalld-353-nf-conntrack-helper-proc.log'), 'utf8'));
+  t.is(r.category, 'missing-kernel-module');
+  t.deepEqual(r.modules, ['nf_conntrack']);
+  const bridge = classifyLog('ERROR: Failed to read file "/proc/sys/net/bridge/bridge-nf-call-iptables": [Errno 2] No such file or directory');
+  t.deepEqual(bridge.modules, ['br_netfilter']);
+});
+
+test('backend: iptables-nft cannot set a built-in chain\'s policy (CHAIN_UPDATE ENOENT, gluetun#896)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'gluetun-896-ubuntu1604-ip6tables-nft-chain-update.log'), 'utf8'));
+  t.is(r.category, 'iptables-backend-mismatch');
+  t.is(r.nodeProblem, true);
+});
