@@ -110,12 +110,16 @@ export const kernelSignatures: Signature[] = [
     category: 'missing-kernel-module',
     nodeProblem: true,
     priority: 30,
-    patterns: [/modprobe: can't change directory to '\/lib\/modules': No such file or directory/],
+    patterns: [
+      /modprobe: can't change directory to '\/lib\/modules': No such file or directory/,
+      // kmod's modprobe when the running kernel's module tree is not there (not mounted, or not installed)
+      /could not open moddep file '\/lib\/modules\/[^'\n]{1,120}\/modules\.dep\.bin'/,
+    ],
     derive: 'none',
     explanation:
       'iptables tried to load a kernel module from inside the container, which has no /lib/modules: anything the node had not already loaded was unavailable.',
     remediation: ['Load the modules the mesh needs on the node itself: mesh-preflight fix', 'Then re-run mesh-preflight check to confirm'],
-    source: 'https://github.com/linkerd/linkerd2/issues/8596; https://github.com/d3vilh/openvpn-server/issues/6',
+    source: 'https://github.com/linkerd/linkerd2/issues/8596; https://github.com/d3vilh/openvpn-server/issues/6; kmod libkmod/libkmod.c (could not open moddep file)',
   },
   {
     id: 'couldnt-load-extension',
@@ -305,7 +309,7 @@ export const kernelSignatures: Signature[] = [
       // istio-cni's ipset over netlink: EPROTONOSUPPORT means no ip_set in the kernel (cni/pkg/ipset/nldeps_linux.go)
       /error initializing host (?:addressSet manager|ipset|side ipset): [^\n]{0,200}protocol not supported/i,
       // ipset's netlink answer when the set type's module (ip_set_hash_ip, ip_set_hash_net, ...) is absent
-      /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: set type not supported/,
+      /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: set type not supported/i,
     ],
     derive: 'none',
     modules: ['ip_set', 'ip_set_hash_ip'],
@@ -313,6 +317,19 @@ export const kernelSignatures: Signature[] = [
       'The node\'s kernel ipset support does not accept what the mesh adds (a set with comments): ip_set and its hash:ip module are missing, or too old for the ipset extensions the mesh uses.',
     remediation: [...FIX_LOAD, 'If they are loaded already, the kernel\'s ipset is too old: use a kernel (or distribution kernel package) with current ip_set modules'],
     source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); https://github.com/cloudnativelabs/kube-router/issues/539 (set type not supported); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
+  },
+  {
+    id: 'ipset-no-kernel-session',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // ipset opens a NETLINK_NETFILTER socket first; it fails when nfnetlink / ip_set are not in the
+    // kernel (a missing privilege shows later, as "Kernel error received: Operation not permitted").
+    patterns: [/\bipset v\d+(?:\.\d+){1,2}: Cannot open session to kernel\.?/],
+    modules: ['ip_set'],
+    explanation: 'ipset could not talk to the kernel: ip_set (and nfnetlink under it) is not loaded on this node, so no IP set, and no rule matching one, can be created.',
+    remediation: [...FIX_LOAD],
+    source: 'netfilter/ipset lib/session.c (ipset_cmd: "Cannot open session to kernel.")',
   },
   {
     id: 'link-kind-not-in-kernel',

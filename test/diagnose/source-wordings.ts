@@ -12,6 +12,16 @@ export interface SourceWording {
 
 export const sourceWordings: SourceWording[] = [
   {
+    signatureId: 'ipset-no-kernel-session',
+    line: 'ipset v7.19: Cannot open session to kernel.',
+    source: 'netfilter/ipset lib/session.c',
+  },
+  {
+    signatureId: 'modprobe-no-lib-modules',
+    line: "modprobe: ERROR: ../libkmod/libkmod.c:586 kmod_search_moddep() could not open moddep file '/lib/modules/5.15.0-1019-aws/modules.dep.bin'",
+    source: 'kmod-project/kmod libkmod/libkmod.c',
+  },
+  {
     signatureId: 'backend-detection-conflict',
     line: 'time="2024-05-02T10:00:00Z" level=warning msg="Iptables backend specified does not match the detected backend; honoring specified backend" detectedBackend=nft specifiedBackend=legacy',
     source: 'linkerd/linkerd2-proxy-init proxy-init/cmd/root.go',
