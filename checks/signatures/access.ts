@@ -78,7 +78,11 @@ export const accessSignatures: Signature[] = [
     // only the exit status hide the message. Above "Chain already exists" (45), which such a run leaves
     // behind. iptables-nft also exits 4 for every kernel error, so any nf_tables sign in the log rules it out.
     priority: 46,
-    patterns: [/\bip6?tables\b[^\n]{0,400}?error="exit status 4"|error="exit status 4"[^\n]{0,400}?\bip6?tables\b/],
+    patterns: [
+      /\bip6?tables\b[^\n]{0,400}?error="exit status 4"|error="exit status 4"[^\n]{0,400}?\bip6?tables\b/,
+      // the status is the whole message (kube-proxy's canary check): nothing after it
+      /\bip6?tables\b[^\n]{0,400}?: exit status 4\s*$/,
+    ],
     derive: 'none',
     when: { nowhere: /\(nf_tables\)|iptables-nft|RULE_[A-Z]+ failed|Could not fetch rule set generation id|Permission denied|can't open lock file/ },
     explanation:

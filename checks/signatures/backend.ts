@@ -280,6 +280,23 @@ export const backendSignatures: Signature[] = [
       'https://github.com/istio/istio/issues/57199; https://github.com/rustfs/rustfs/issues/1202 (os error 97 with ipv6.disable=1)',
   },
   {
+    id: 'ipv6-loopback-absent',
+    category: 'ipv6-unsupported',
+    nodeProblem: true,
+    priority: 84,
+    // With net.ipv6.conf.all.disable_ipv6=1 the kernel still has AF_INET6 but no IPv6 address, not even
+    // ::1: binding a listener there fails with EADDRNOTAVAIL (Go: "bind: cannot assign requested address").
+    patterns: [/\blisten (?:tcp6|udp6|tcp|udp) \[::1\]:\d{1,5}: bind: cannot assign requested address/i],
+    derive: 'none',
+    explanation:
+      'IPv6 is disabled on this node by sysctl (net.ipv6.conf.all.disable_ipv6=1): the IPv6 loopback ::1 does not exist, so a listener the component binds there cannot start.',
+    remediation: [
+      'Enable IPv6 on the node (sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0, and in /etc/sysctl.d), or',
+      'configure the component (or the mesh: IPv6 off) to listen on IPv4 only',
+    ],
+    source: 'https://github.com/cloudnativelabs/kube-router/issues/566 (listen tcp6 [::1]:179 with disable_ipv6=1)',
+  },
+  {
     id: 'legacy-autodetected-no-kernel-support',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

@@ -332,6 +332,34 @@ export const kernelSignatures: Signature[] = [
     source: 'netfilter/ipset lib/session.c (ipset_cmd: "Cannot open session to kernel.")',
   },
   {
+    id: 'ipvs-scheduler-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // ip_vs answers ENOENT to a new virtual service whose scheduler module (ip_vs_rr for kube-proxy's
+    // default round robin) is not loaded and cannot be.
+    patterns: [/Failed to add IPVS service "[^"\n]{1,200}": no such file or directory/],
+    modules: ['ip_vs_rr'],
+    explanation:
+      'IPVS is there but refuses every new service: the scheduler\'s module is not loaded ({modules} for the default round robin; ip_vs_wrr, ip_vs_sh… for others).',
+    remediation: [...FIX_LOAD, 'If kube-proxy uses another scheduler (ipvs.scheduler), load its ip_vs_<scheduler> module instead'],
+    source: 'https://github.com/kubernetes/kubernetes/issues/92033 ("Log errors when ip_vs_* kernel modules are not loaded")',
+  },
+  {
+    id: 'tunnel-link-not-supported',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // A CNI or VPN creating its tunnel device through netlink: EOPNOTSUPP means no link type of that
+    // kind is registered, i.e. its module is not in the kernel.
+    patterns: [
+      /\b(?:create|add|creating|adding)\b[^\n]{0,40}?\b(?<module>wireguard|vxlan|geneve)\b[^\n]{0,20}?\b(?:interface|link|device)\b[^\n]{0,120}?: (?:operation not supported|unknown device type)/i,
+    ],
+    explanation: 'The kernel cannot create the {modules} interface the network needs: the {modules} module is not in this node\'s kernel (or not loaded).',
+    remediation: [...FIX_LOAD, 'Or choose a backend this kernel supports (e.g. flannel vxlan or host-gw instead of wireguard-native)'],
+    source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel)',
+  },
+  {
     id: 'link-kind-not-in-kernel',
     category: 'missing-kernel-module',
     nodeProblem: true,

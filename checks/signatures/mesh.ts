@@ -284,6 +284,25 @@ export const meshSignatures: Signature[] = [
     source: 'kmod tools/modprobe.c ("Module %s not found in directory %s"); https://pastebin.com/yshkYqTy (an Ansible modprobe task with an empty name)',
   },
   {
+    id: 'conntrack-limit-in-nested-netns',
+    category: 'config-error',
+    nodeProblem: false,
+    // Above the generic read-only /proc/sys reading (62): the pod is privileged, the key is the problem.
+    priority: 63,
+    // kube-proxy raises nf_conntrack_max at start; since kernel 5.12 the global conntrack limits are
+    // read-only outside the init network namespace, so a kube-proxy in a nested node (kind, minikube's
+    // docker driver, k3d) is refused however privileged it is.
+    patterns: [/open \/proc\/sys\/net\/netfilter\/nf_conntrack_max: permission denied/],
+    derive: 'none',
+    explanation:
+      'kube-proxy tried to raise nf_conntrack_max from a network namespace that is not the host\'s (a node running in a container): the kernel keeps that limit read-only there, so the setting, not the node\'s modules or the pod\'s privileges, is the problem.',
+    remediation: [
+      'Tell kube-proxy to leave the conntrack limit alone: conntrack.maxPerCore: 0 in its KubeProxyConfiguration (kind and minikube do this)',
+      'Set the limit on the real host instead (sysctl -w net.netfilter.nf_conntrack_max=...)',
+    ],
+    source: 'https://github.com/kubernetes/minikube/issues/11418 (kernel 5.12.2, fixed by maxPerCore 0); kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go',
+  },
+  {
     id: 'lib-modules-not-mounted',
     category: 'config-error',
     nodeProblem: false,

@@ -200,7 +200,8 @@ function prepare(text: string): Prepared {
     line = line.replace(CRI_PREFIX, '');
     const structured = structuredLines(line);
     if (structured) {
-      for (const part of structured) lines.push(cap(part, maxLineChars));
+      // A record may carry another (a logger's JSON inside Docker's json-file line).
+      for (const part of structured) for (const inner of structuredLines(part) ?? [part]) lines.push(cap(inner, maxLineChars));
     } else if ((line.includes('msg="') || line.includes('"msg":"')) && line.includes('\\n')) {
       // logrus loggers (linkerd proxy-init) embed command output with escaped newlines in msg="...".
       for (const part of line.replace(/\\"/g, '"').replace(/\\t/g, '\t').split('\\n')) lines.push(cap(part, maxLineChars));
@@ -314,7 +315,8 @@ function tryLine(
   const statement = sig.derive === 'nft-statement' ? nftStatementAfter(lines, index) : undefined;
   const linkModule = sig.derive === 'link-kind' ? linkModuleBefore(lines, index) : undefined;
 
-  const family: IpFamily = familyOf(groups.family ?? groups.binary);
+  // A pattern that does not capture the binary still has it on the line (`ip6tables v1.8.7 (legacy): Couldn't load ...`).
+  const family: IpFamily = familyOf(groups.family ?? groups.binary ?? /\bip6tables/.exec(matchLine)?.[0]);
   const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
   const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement, linkModule });
   if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
@@ -442,7 +444,7 @@ function derive(
     }
     if (groups.ext) {
       out.extension = `${groups.kind ?? (/^[A-Z]/.test(groups.ext) ? 'target' : 'match')} ${groups.ext}`;
-      add(...extensionModules(groups.ext, env.backend));
+      add(...extensionModules(groups.ext, env.backend, env.family));
     }
     if (groups.module) {
       const name = normalizeModule(groups.module);
@@ -470,7 +472,7 @@ function derive(
     const owner = groups.option ? extensionForOption(groups.option, env.restoreLine ?? env.previous) : undefined;
     if (owner) {
       out.extension = `${owner.kind} ${owner.name}`;
-      add(...extensionModules(owner.name, env.backend));
+      add(...extensionModules(owner.name, env.backend, env.family));
     }
     return out;
   }
@@ -486,7 +488,7 @@ function derive(
   }
   const exts = extensionsInRule(rule);
   if (exts.length > 0) out.extension = exts.map((e) => `${e.kind} ${e.name}`).join(' or ');
-  for (const e of exts) add(...extensionModules(e.name, env.backend));
+  for (const e of exts) add(...extensionModules(e.name, env.backend, /\bip6tables/.test(rule) ? 'ipv6' : env.family));
   return out;
 }
 

@@ -73,10 +73,16 @@ export function isExtensionName(name: string, kind?: 'match' | 'target'): boolea
 /** Targets built into the core that need no module. */
 export const BUILTIN_TARGETS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
-/** Modules behind one xtables extension (`owner` → xt_owner, `REDIRECT` → xt_REDIRECT); nft adds nft_compat. */
-export function extensionModules(extension: string, backend: RuleBackend | undefined): string[] {
+// Extensions that were never merged into x_tables: one module per family (net/ipv4/netfilter/ipt_REJECT.c,
+// net/ipv6/netfilter/ip6t_REJECT.c), so there is no xt_REJECT to load.
+const PER_FAMILY_EXTENSIONS: ReadonlySet<string> = new Set(['REJECT', 'CLUSTERIP', 'ECN', 'ah', 'rpfilter']);
+
+/** Modules behind one xtables extension (`owner` → xt_owner, `REDIRECT` → xt_REDIRECT, `REJECT` → ipt_REJECT); nft adds nft_compat. */
+export function extensionModules(extension: string, backend: RuleBackend | undefined, family: IpFamily = 'ipv4'): string[] {
   if (BUILTIN_TARGETS.has(extension)) return [];
-  const module = EXTENSION_MODULE[extension] ?? `xt_${extension}`;
+  const module = PER_FAMILY_EXTENSIONS.has(extension)
+    ? `${family === 'ipv6' ? 'ip6t' : 'ipt'}_${extension}`
+    : (EXTENSION_MODULE[extension] ?? `xt_${extension}`);
   return backend === 'nft' ? [module, 'nft_compat'] : [module];
 }
 
@@ -108,7 +114,7 @@ export function normalizeModule(name: string): string {
   if (alias) return alias;
   const underscored = name.replace(/-/g, '_');
   const legacyExt = /^ip6?t_([A-Za-z0-9]+)$/.exec(underscored);
-  return legacyExt?.[1] ? `xt_${legacyExt[1]}` : underscored;
+  return legacyExt?.[1] && !PER_FAMILY_EXTENSIONS.has(legacyExt[1]) ? `xt_${legacyExt[1]}` : underscored;
 }
 
 /** Extensions used by one iptables command or restore line: `-m owner`, `--match multiport`, `-j REDIRECT`. */

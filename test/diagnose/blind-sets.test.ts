@@ -58,6 +58,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind12: { size: 15, floor: 13 },
   blind13: { size: 10, floor: 7 },
   blind14: { size: 17, floor: 16 },
+  blind15: { size: 16, floor: 14 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

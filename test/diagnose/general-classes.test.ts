@@ -517,3 +517,43 @@ test('backend: iptables-nft cannot set a built-in chain\'s policy (CHAIN_UPDATE 
   t.is(r.category, 'iptables-backend-mismatch');
   t.is(r.nodeProblem, true);
 });
+
+// --- blind15 (Kubernetes distributions and tooling): general classes its misses showed
+test('modules: REJECT (and the other per-family targets) live in ipt_/ip6t_ modules, not xt_ (k3s#10099)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'k3s-10099-reject-target-missing.log'), 'utf8'));
+  t.is(r.category, 'missing-xtables-extension');
+  t.deepEqual(r.modules, ['ipt_REJECT']);
+  t.deepEqual(classifyLog("ip6tables v1.8.7 (legacy): Couldn't load target `REJECT':No such file or directory").modules, ['ip6t_REJECT']);
+  t.deepEqual(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="iptables" kmod="ipt_REJECT" scontext=x').modules, ['ipt_REJECT']);
+  t.deepEqual(classifyLog("iptables v1.8.7 (legacy): Couldn't load target `MASQUERADE':No such file or directory").modules, ['xt_MASQUERADE']);
+});
+
+test('modules: a tunnel device the kernel cannot create (k3s#11166), IPVS refusing services without its scheduler (kubernetes#92033)', (t) => {
+  const wg = classifyLog(readFileSync(path.join(LOGS_DIR, 'k3s-11166-wireguard-el7-kernel.log'), 'utf8'));
+  t.is(wg.category, 'missing-kernel-module');
+  t.deepEqual(wg.modules, ['wireguard']);
+  t.deepEqual(classifyLog('E1101 flannel: failed to create vxlan device flannel.1: operation not supported').modules, ['vxlan']);
+  const ipvs = classifyLog(readFileSync(path.join(LOGS_DIR, 'kubernetes-92033-ipvs-scheduler-module.log'), 'utf8'));
+  t.is(ipvs.category, 'missing-kernel-module');
+  t.deepEqual(ipvs.modules, ['ip_vs_rr']);
+});
+
+test('lock: a bare "exit status 4" from iptables is the lock; one followed by an nft message is not (kubernetes#107482)', (t) => {
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kubernetes-107482-canary-exit-status-4.log'), 'utf8')).category, 'xtables-lock');
+  const nft = classifyLog('running [/usr/sbin/iptables -t nat -A X -j RETURN --wait]: exit status 4: iptables v1.8.7 (nf_tables):  RULE_APPEND failed (Invalid argument): rule in chain X');
+  t.not(nft.category, 'xtables-lock');
+});
+
+test('ipv6: no ::1 to bind to is IPv6 disabled by sysctl (kube-router#566)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-router-566-bgp-disable-ipv6-sysctl.log'), 'utf8'));
+  t.is(r.category, 'ipv6-unsupported');
+  t.is(classifyLog('listen tcp 10.0.0.5:179: bind: cannot assign requested address').category, 'unknown', 'an IPv4 address is not about IPv6');
+});
+
+test('config: kube-proxy in a nested node cannot raise nf_conntrack_max (minikube#11418); other read-only sysctls stay privileges', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'minikube-11418-conntrack-max-permission-denied.log'), 'utf8'));
+  t.is(r.category, 'config-error');
+  t.false(r.nodeProblem);
+  t.regex(r.remediation[0] ?? '', /maxPerCore: 0/);
+  t.is(classifyLog('open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system').category, 'insufficient-privileges');
+});
