@@ -172,6 +172,20 @@ export const accessSignatures: Signature[] = [
       'kubernetes pkg/kubelet/kuberuntime/security_context_others.go ("container has runAsNonRoot and image will run as root"); https://istio.io/latest/docs/setup/platform-setup/openshift/',
   },
   {
+    id: 'dind-not-root',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 64,
+    // docker:dind's entrypoint falls back to rootless mode when it is not uid 0; Docker-in-Docker needs
+    // root and a privileged container, and its module probes in the same log are noise.
+    patterns: [/attempting to run rootless dockerd but missing 'rootlesskit'/],
+    derive: 'none',
+    explanation:
+      'The Docker-in-Docker container is not running as root, so its entrypoint tried rootless mode: DinD needs uid 0 and a privileged container; the platform or pod spec runs it as another user.',
+    remediation: ['Run the dind container as root and privileged (securityContext: privileged: true, runAsUser: 0), or use the docker:dind-rootless image with its requirements'],
+    source: 'docker-library/docker dockerd-entrypoint.sh (rootless fallback message); https://huggingface.co/spaces/karenmiranda/3 (runtime error of a docker:dind Space)',
+  },
+  {
     id: 'proc-sys-read-only',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -40,7 +40,7 @@ export interface ClassifyContext {
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) (?:[A-Z](?::[A-Z]){0,7} )?/;
 const RESTORE_INPUT_HEADER = /Writing following contents to rules file|with the following input:?\s*$|^iptables-restore input:/;
 const LOG_HEADER = /^\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d|^time="|^\{"level"/;
-const IPTABLES_COMMAND = /\bip6?tables(?:-legacy|-nft)?\s[^\n]{0,600}?\s-[ADIRFXNPZ]\s/;
+const IPTABLES_COMMAND = /\bip6?tables(?:-legacy|-nft)?(?:\s[^\n]{0,600}?)?\s-[ADIRFXNPZ]\s/;
 const VERSION_BACKEND = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/;
 const VERSION_BACKEND_ALL = /v\d+\.\d+(?:\.\d+)? \((nf_tables|legacy)\)/g;
 // iptables before 1.8 had only the legacy backend and printed no backend tag (`iptables v1.4.21: ...`).

@@ -59,6 +59,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind13: { size: 10, floor: 7 },
   blind14: { size: 17, floor: 16 },
   blind15: { size: 16, floor: 14 },
+  blind16: { size: 11, floor: 10 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -557,3 +557,26 @@ test('config: kube-proxy in a nested node cannot raise nf_conntrack_max (minikub
   t.regex(r.remediation[0] ?? '', /maxPerCore: 0/);
   t.is(classifyLog('open /proc/sys/net/ipv4/conf/all/route_localnet: read-only file system').category, 'insufficient-privileges');
 });
+
+// --- blind16 (Q&A pages, blogs, vendor pages): general classes its misses showed
+test('rules: an iptables command whose first argument is -A is still the failing rule (pastebin ZiSSt7BX)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'pastebin-ZiSSt7BX-state-match-missing.log'), 'utf8'));
+  t.is(r.category, 'missing-xtables-extension');
+  t.deepEqual(r.modules, ['xt_state']);
+  // A cleanup command first-argument -F stays a cleanup.
+  t.is(classifyLog('iptables -F ISTIO_OUTPUT\niptables: No chain/target/match by that name.').category, 'config-error');
+});
+
+test('privileges: docker:dind not run as root falls back to rootless; its module probes are noise (Hugging Face Space)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'huggingface-space-dind-rootless-nonroot.log'), 'utf8'));
+  t.is(r.category, 'insufficient-privileges');
+  t.false(r.nodeProblem);
+});
+
+test('a kubelet chain missing for kube-proxy stays "a chain, not a target" (config), never blamed on the node by name alone', (t) => {
+  // blind16's Tencent page and blind/openshift-installer-1816 read it as the other backend; blind8's
+  // kubernetes-80462 (IPVS kube-proxy that never created it) as configuration. The log alone cannot tell.
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'blind8', 'kubernetes-80462-ipvs-kube-mark-drop-missing.log'), 'utf8'));
+  t.is(r.category, 'config-error');
+  t.false(r.nodeProblem);
+});
