@@ -172,6 +172,19 @@ export const accessSignatures: Signature[] = [
       'kubernetes pkg/kubelet/kuberuntime/security_context_others.go ("container has runAsNonRoot and image will run as root"); https://istio.io/latest/docs/setup/platform-setup/openshift/',
   },
   {
+    id: 'firewalld-not-authorized',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 64,
+    // A CNI firewall plugin (or any tool) asking the host's firewalld over D-Bus, as a user polkit does not
+    // allow (rootless containers): firewalld answers NOT_AUTHORIZED with the interface it refused.
+    patterns: [/Not Authorized(?:\(uid\))?: org\.fedoraproject\.FirewallD1/i],
+    derive: 'none',
+    explanation: 'firewalld refused the request: the caller (a rootless runtime, or a container without the host\'s privileges) is not allowed to change the host firewall. The node\'s kernel is fine.',
+    remediation: ['Run the runtime rootful, or configure the CNI firewall plugin to use its iptables backend (backend: iptables) instead of firewalld', 'Or grant the user the polkit permission for org.fedoraproject.FirewallD1.config'],
+    source: 'https://github.com/containerd/nerdctl/issues/2818 (rootless nerdctl: CNI firewall plugin, Not Authorized(uid): org.fedoraproject.FirewallD1.config)',
+  },
+  {
     id: 'dind-not-root',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -163,6 +163,39 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/13857; https://github.com/linkerd/linkerd2/issues/3160',
   },
   {
+    id: 'nat-hook-taken-by-nft',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // Above the missing-table reading of the same log (55-60): it explains why the table is missing.
+    priority: 62,
+    // Before kernel 5.1 only one NAT hook owner per family could register: with nf_tables NAT (nft_chain_nat)
+    // in use, loading iptable_nat fails with EBUSY, so legacy iptables can never get a nat table here.
+    patterns: [/could not insert '(?<module>ip6?table_nat)': Device or resource busy/],
+    derive: 'none',
+    explanation:
+      'The legacy nat table cannot be loaded because nf_tables NAT already owns the NAT hook on this kernel: the host uses the nftables backend, and this tool the legacy one.',
+    remediation: ['Run the tool (or the mesh) with the nftables backend this host uses (iptables-nft), or move the host\'s NAT to iptables-legacy'],
+    source: 'https://github.com/oblique/create_ap/pull/349 (modprobe: ERROR: could not insert \'iptable_nat\': Device or resource busy with nft NAT in use)',
+  },
+  {
+    id: 'unknown-option-of-no-extension',
+    category: 'config-error',
+    nodeProblem: false,
+    // Below the missing-extension reading of the same line (53).
+    priority: 27,
+    // An option no loaded or standard extension owns: a typo (`--dstport`), or a tcp/udp option in a
+    // rule without `-p tcp`. The rule, not the kernel, is wrong.
+    patterns: [
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: unknown option [`'"]--(?<option>[a-z][a-z-]{1,40})['`"]/,
+    ],
+    derive: 'option-owner',
+    when: { derivedModules: false },
+    explanation:
+      'iptables does not know the option --{option}: no standard extension has it, so the rule itself is wrong (a misspelt option, or a port option without -p tcp/udp). The node is not the cause.',
+    remediation: ['Fix the rule in the tool or mesh configuration that generated it (check the spelling, and that port options follow -p tcp or -p udp)'],
+    source: 'https://github.com/mikegleasonjr/ansible-role-firewall/issues/5 (unknown option "--dstport", a typo for --dport); netfilter iptables iptables/xshared.c ("unknown option")',
+  },
+  {
     id: 'unknown-option-missing-extension',
     category: 'missing-xtables-extension',
     nodeProblem: true,

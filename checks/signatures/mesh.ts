@@ -15,15 +15,19 @@ export const meshSignatures: Signature[] = [
     category: 'config-error',
     nodeProblem: false,
     priority: 45,
-    patterns: [/ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Chain already exists/],
+    patterns: [
+      /ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: Chain already exists/,
+      // iptables-nft's wording of the same EEXIST
+      /\((?:nf_tables)\):\s{1,4}(?:line \d+: )?CHAIN_USER_ADD failed \(File exists\): chain [A-Za-z0-9_-]{1,60}/,
+    ],
     derive: 'none',
     explanation:
-      'The init container ran again in a pod whose network namespace already has the mesh chains (a restarted or re-run init container); the node is not the cause.',
+      'The chain already exists: the init container ran again in a pod whose network namespace already has the mesh chains (a restarted or re-run init container), or two runs raced to create it; the node is not the cause.',
     remediation: [
       'Delete the pod so it gets a fresh network namespace',
       'If it keeps happening, check what restarts init containers (container GC removing exited init containers, node reboots) and upgrade to a mesh version whose init is idempotent',
     ],
-    source: 'https://github.com/istio/istio/issues/21030; https://github.com/istio/old_issues_repo/issues/197; https://github.com/linkerd/linkerd2/issues/3563',
+    source: 'https://github.com/istio/istio/issues/21030; https://github.com/istio/old_issues_repo/issues/197; https://github.com/linkerd/linkerd2/issues/3563; https://github.com/hashicorp/nomad/issues/8838 (nft: CHAIN_USER_ADD failed (File exists), a CNI race)',
   },
   {
     id: 'restore-line-failed-chain-exists',

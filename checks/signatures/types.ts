@@ -45,7 +45,10 @@ export interface Signature {
      * chain someone references before it exists). Judged by the engine's list of kernel targets.
      */
     extensionKnown?: boolean;
-    /** Derivation must have produced at least one module (else the next signature gets the line). */
+    /**
+     * true: derivation must have produced at least one module (else the next signature gets the line);
+     * false: it must have produced none (the line is not about a module).
+     */
     derivedModules?: boolean;
     /**
      * The failing rule (the command logged before the line, or the rule the line quotes) was found and

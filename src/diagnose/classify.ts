@@ -319,7 +319,7 @@ function tryLine(
   const family: IpFamily = familyOf(groups.family ?? groups.binary ?? /\bip6tables/.exec(matchLine)?.[0]);
   const backend = backendOf(groups.backend) ?? backendOf(groups.binary) ?? lineBackend(line) ?? env.textBackend ?? env.context.backend;
   const derived = derive(sig, groups, { family, backend, previous, restoreLine, statement, linkModule });
-  if (sig.when?.derivedModules && derived.modules.length === 0) return undefined;
+  if (sig.when?.derivedModules !== undefined && sig.when.derivedModules !== derived.modules.length > 0) return undefined;
   if (sig.when?.ruleWithoutExtension !== undefined) {
     const bare = previous !== undefined && extensionsInRule(previous).length === 0;
     if (bare !== sig.when.ruleWithoutExtension) return undefined;

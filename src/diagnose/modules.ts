@@ -87,9 +87,20 @@ export function extensionModules(extension: string, backend: RuleBackend | undef
 }
 
 // Aliases the kernel requests (SELinux `kmod="..."`, modprobe) mapped to the module that answers them.
+// nfnetlink subsystems by number (include/uapi/linux/netfilter/nfnetlink.h NFNL_SUBSYS_*).
 const MODULE_ALIAS: Record<string, string> = {
-  'nfnetlink-subsys-10': 'nf_tables', // NFNL_SUBSYS_NFTABLES
-  'nfnetlink-subsys-11': 'nft_compat', // NFNL_SUBSYS_NFT_COMPAT
+  'nfnetlink-subsys-1': 'nf_conntrack_netlink', // CTNETLINK
+  'nfnetlink-subsys-2': 'nf_conntrack_netlink', // CTNETLINK_EXP
+  'nfnetlink-subsys-3': 'nfnetlink_queue', // QUEUE
+  'nfnetlink-subsys-4': 'nfnetlink_log', // ULOG
+  'nfnetlink-subsys-5': 'nfnetlink_osf', // OSF
+  'nfnetlink-subsys-6': 'ip_set', // IPSET
+  'nfnetlink-subsys-7': 'nfnetlink_acct', // ACCT
+  'nfnetlink-subsys-8': 'nfnetlink_cttimeout', // CTNETLINK_TIMEOUT
+  'nfnetlink-subsys-9': 'nfnetlink_cthelper', // CTHELPER
+  'nfnetlink-subsys-10': 'nf_tables', // NFTABLES
+  'nfnetlink-subsys-11': 'nft_compat', // NFT_COMPAT
+  'nfnetlink-subsys-12': 'nfnetlink_hook', // HOOK
 };
 
 // Names people (and scripts) pass to modprobe that are userspace tools or packages, not kernel modules:
@@ -218,7 +229,32 @@ const OPTION_OWNERS: Record<string, { kind: 'match' | 'target'; names: string[] 
   'physdev-is-bridged': { kind: 'match', names: ['physdev'] },
   'physdev-in': { kind: 'match', names: ['physdev'] },
   'physdev-out': { kind: 'match', names: ['physdev'] },
+  limit: { kind: 'match', names: ['limit'] },
+  'limit-burst': { kind: 'match', names: ['limit'] },
+  'src-range': { kind: 'match', names: ['iprange'] },
+  'dst-range': { kind: 'match', names: ['iprange'] },
+  'log-level': { kind: 'target', names: ['LOG'] },
+  'queue-num': { kind: 'target', names: ['NFQUEUE'] },
+  'queue-balance': { kind: 'target', names: ['NFQUEUE'] },
+  'queue-bypass': { kind: 'target', names: ['NFQUEUE'] },
+  'set-dscp': { kind: 'target', names: ['DSCP'] },
+  'ttl-set': { kind: 'target', names: ['TTL'] },
+  'hl-set': { kind: 'target', names: ['HL'] },
+  'add-set': { kind: 'target', names: ['SET'] },
+  'del-set': { kind: 'target', names: ['SET'] },
 };
+
+// Options named after their extension (`--hashlimit-above`, `--connlimit-upto`).
+const OPTION_PREFIX_OWNERS: readonly [string, { kind: 'match' | 'target'; name: string }][] = [
+  ['hashlimit-', { kind: 'match', name: 'hashlimit' }],
+  ['connlimit-', { kind: 'match', name: 'connlimit' }],
+  ['physdev-', { kind: 'match', name: 'physdev' }],
+  ['nflog-', { kind: 'target', name: 'NFLOG' }],
+];
+
+// tcp/udp options are an extension's only when the rule loads it (`-p tcp`, `-m udp`): without it,
+// `unknown option "--dport"` is the classic rule written without a protocol.
+const PROTOCOL_OPTIONS: ReadonlySet<string> = new Set(['dport', 'sport', 'destination-port', 'source-port', 'tcp-flags', 'syn', 'tcp-option']);
 
 /**
  * The extension an option belongs to (`--uid-owner` → match owner). When several extensions share an
@@ -226,7 +262,14 @@ const OPTION_OWNERS: Record<string, { kind: 'match' | 'target'; names: string[] 
  * the first (the one meshes use).
  */
 export function extensionForOption(option: string, rule?: string): { kind: 'match' | 'target'; name: string } | undefined {
-  const owner = OPTION_OWNERS[option.replace(/^-+/, '')];
+  const bare = option.replace(/^-+/, '');
+  if (PROTOCOL_OPTIONS.has(bare)) {
+    const protocol = rule ? /(?:^|\s)(?:-p|--protocol|-m|--match)\s+(tcp|udp)\b/.exec(rule)?.[1] : undefined;
+    return protocol ? { kind: 'match', name: protocol } : undefined;
+  }
+  const prefixed = OPTION_PREFIX_OWNERS.find(([prefix]) => bare.startsWith(prefix));
+  if (prefixed) return prefixed[1];
+  const owner = OPTION_OWNERS[bare];
   if (!owner) return undefined;
   const used = rule ? extensionsInRule(rule).map((e) => e.name) : [];
   const name = owner.names.find((n) => used.includes(n)) ?? owner.names[0];

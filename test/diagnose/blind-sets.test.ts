@@ -60,6 +60,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind14: { size: 17, floor: 16 },
   blind15: { size: 16, floor: 14 },
   blind16: { size: 11, floor: 10 },
+  blind17: { size: 18, floor: 18 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

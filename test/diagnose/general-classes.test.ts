@@ -580,3 +580,40 @@ test('a kubelet chain missing for kube-proxy stays "a chain, not a target" (conf
   t.is(r.category, 'config-error');
   t.false(r.nodeProblem);
 });
+
+// --- blind17 (orchestrators, libvirt, build tools, Ansible roles): general classes its misses showed
+test('config: an unknown option no extension owns is the rule\'s fault; a tcp option is tcp\'s only when the rule loads tcp (ansible-role-firewall#5)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'ansible-role-firewall-5-dstport-typo.log'), 'utf8'));
+  t.is(r.category, 'config-error');
+  t.false(r.nodeProblem);
+  t.is(classifyLog('iptables v1.8.7 (legacy): unknown option "--dport"').category, 'config-error', 'no -p tcp: the classic rule mistake');
+  const tcp = classifyLog('iptables -t nat -A X -p tcp --dport 80 -j RETURN\niptables v1.8.7 (legacy): unknown option "--dport"');
+  t.is(tcp.category, 'missing-xtables-extension');
+  t.deepEqual(tcp.modules, ['xt_tcpudp']);
+  t.deepEqual(classifyLog('iptables v1.8.7 (legacy): unknown option "--hashlimit-above"').modules, ['xt_hashlimit']);
+  t.deepEqual(classifyLog('iptables v1.8.7 (legacy): unknown option "--xor-mark"').modules, ['xt_mark'], 'owned options keep their extension');
+});
+
+test('backend: iptable_nat busy because nf_tables NAT owns the hook (create_ap#349)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'create_ap-349-nft-nat-busy.log'), 'utf8'));
+  t.is(r.category, 'iptables-backend-mismatch');
+});
+
+test('privileges: firewalld refusing a rootless caller over D-Bus (nerdctl#2818)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'nerdctl-2818-rootless-firewalld-not-authorized.log'), 'utf8'));
+  t.is(r.category, 'insufficient-privileges');
+  t.false(r.nodeProblem);
+});
+
+test('config: iptables-nft\'s CHAIN_USER_ADD EEXIST is "chain already exists" (nomad#8838)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'nomad-8838-cni-dnat-chain-exists.log'), 'utf8'));
+  t.is(r.category, 'config-error');
+  t.false(r.nodeProblem);
+});
+
+test('selinux: every nfnetlink subsystem alias names its module (selinux-policy-contrib#66)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'selinux-policy-contrib-66-conntrackd-module-request.log'), 'utf8'));
+  t.is(r.category, 'selinux');
+  t.deepEqual(r.modules, ['nf_conntrack_netlink']);
+  t.deepEqual(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="ipset" kmod="nfnetlink-subsys-6" scontext=x').modules, ['ip_set']);
+});
