@@ -393,6 +393,36 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel)',
   },
   {
+    id: 'qdisc-kind-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // The kernel's extack when no queueing discipline of that kind is registered (net/sched/sch_api.c;
+    // "Specified qdisc not found" before 5.19): its sch_* module is not in the kernel or not loaded.
+    // Fault injectors (netem) and bandwidth plugins (tbf) hit it on minimal kernels.
+    patterns: [/^(?:Error: )?Specified qdisc kind is unknown\.?\s*$/],
+    derive: 'link-kind',
+    explanation:
+      'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
+    remediation: [...FIX_LOAD],
+    source: 'torvalds/linux net/sched/sch_api.c (qdisc_create: "Specified qdisc kind is unknown", formerly "Specified qdisc not found")',
+  },
+  {
+    id: 'qdisc-not-found-on-add',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // Kernels before 5.19 said "Specified qdisc not found" for an unknown kind, a wording they also use
+    // for a missing handle: it counts only right after a `tc qdisc add` whose kind has a module.
+    patterns: [/^(?:Error: )?Specified qdisc not found\.?\s*$/],
+    derive: 'link-kind',
+    when: { derivedModules: true },
+    explanation:
+      'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
+    remediation: [...FIX_LOAD],
+    source: 'torvalds/linux net/sched/sch_api.c (qdisc_create before 5.19: "Specified qdisc not found")',
+  },
+  {
     id: 'link-kind-not-in-kernel',
     category: 'missing-kernel-module',
     nodeProblem: true,

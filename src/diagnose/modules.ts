@@ -304,8 +304,22 @@ const LINK_KIND_MODULES: Record<string, string> = {
   ifb: 'ifb',
 };
 
-/** The module behind the link kind an `ip link add ... type KIND` command asks for, if it is one. */
+// `tc qdisc add ... KIND`: each queueing discipline is a module sch_KIND (clsact lives in sch_ingress).
+const QDISC_KINDS: ReadonlySet<string> = new Set([
+  'netem', 'tbf', 'htb', 'prio', 'sfq', 'fq', 'fq_codel', 'cake', 'ingress', 'clsact', 'hfsc', 'red', 'drr',
+  'mqprio', 'multiq', 'plug', 'pie', 'codel', 'qfq', 'cbs', 'etf', 'taprio', 'skbprio', 'sfb', 'choke',
+]);
+
+/**
+ * The module behind the kind a command asks the kernel for, if it is one: the link kind of
+ * `ip link add ... type KIND`, or the queueing discipline of `tc qdisc add|replace|change ... KIND`.
+ */
 export function linkKindModule(command: string): string | undefined {
   const kind = /\bip\s+(?:-\S+\s+){0,3}link\s+add\b[^\n]{0,200}?\btype\s+([a-z0-9]+)/.exec(command)?.[1];
-  return kind ? LINK_KIND_MODULES[kind] : undefined;
+  if (kind) return LINK_KIND_MODULES[kind];
+  const qdisc = /\btc\s+(?:-\S+\s+){0,3}qdisc\s+(?:add|replace|change)\b([^\n]{0,200})/.exec(command)?.[1];
+  if (!qdisc) return undefined;
+  const name = qdisc.split(/\s+/).find((word) => QDISC_KINDS.has(word));
+  if (!name) return undefined;
+  return name === 'clsact' ? 'sch_ingress' : `sch_${name}`;
 }

@@ -617,3 +617,14 @@ test('selinux: every nfnetlink subsystem alias names its module (selinux-policy-
   t.deepEqual(r.modules, ['nf_conntrack_netlink']);
   t.deepEqual(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="ipset" kmod="nfnetlink-subsys-6" scontext=x').modules, ['ip_set']);
 });
+
+test('modules: a queueing discipline the kernel does not have names its sch_ module (fault injectors, bandwidth plugins)', (t) => {
+  // kernel net/sched/sch_api.c wording; the kind comes from the tc command before it.
+  const netem = classifyLog('+ tc qdisc add dev eth0 root netem delay 100ms\nError: Specified qdisc kind is unknown.');
+  t.is(netem.category, 'missing-kernel-module');
+  t.deepEqual(netem.modules, ['sch_netem']);
+  t.deepEqual(classifyLog('tc qdisc replace dev eth0 root handle 1: tbf rate 1mbit burst 32kbit latency 400ms\nError: Specified qdisc not found.').modules, ['sch_tbf']);
+  t.deepEqual(classifyLog('tc qdisc add dev eth0 clsact\nError: Specified qdisc kind is unknown.').modules, ['sch_ingress']);
+  // The older wording alone is also what a missing handle gets: not a node finding.
+  t.is(classifyLog('Error: Specified qdisc not found.').category, 'unknown');
+});

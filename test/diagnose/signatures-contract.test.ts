@@ -30,7 +30,8 @@ for (const sig of signatures) {
     if (sig.category === 'config-error') t.false(sig.nodeProblem, 'config errors are not the node');
     const matched =
       lines.some((l) => sig.patterns.some((p) => p.test(l))) ||
-      sourceWordings.some((w) => w.signatureId === sig.id && sig.patterns.some((p) => p.test(w.line)));
+      // a wording may carry the command it follows, on the line before it
+      sourceWordings.some((w) => w.signatureId === sig.id && w.line.split('\n').some((l) => sig.patterns.some((p) => p.test(l))));
     t.true(matched, `no test log (or wording from a cited source) matches ${sig.id}`);
   });
 }

@@ -12,6 +12,16 @@ export interface SourceWording {
 
 export const sourceWordings: SourceWording[] = [
   {
+    signatureId: 'qdisc-not-found-on-add',
+    line: 'tc qdisc add dev eth0 root netem delay 100ms\nError: Specified qdisc not found.',
+    source: 'torvalds/linux net/sched/sch_api.c',
+  },
+  {
+    signatureId: 'qdisc-kind-not-in-kernel',
+    line: 'Error: Specified qdisc kind is unknown.',
+    source: 'torvalds/linux net/sched/sch_api.c',
+  },
+  {
     signatureId: 'ipset-no-kernel-session',
     line: 'ipset v7.19: Cannot open session to kernel.',
     source: 'netfilter/ipset lib/session.c',
