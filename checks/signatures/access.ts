@@ -185,6 +185,27 @@ export const accessSignatures: Signature[] = [
     source: 'https://github.com/containerd/nerdctl/issues/2818 (rootless nerdctl: CNI firewall plugin, Not Authorized(uid): org.fedoraproject.FirewallD1.config)',
   },
   {
+    id: 'network-plumbing-eperm',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    // A fallback below every specific reading: EPERM is the kernel's answer to a missing capability
+    // (CAP_NET_ADMIN, CAP_SYS_ADMIN for namespaces), not to a missing module; SELinux answers EACCES.
+    priority: 18,
+    patterns: [
+      /\b(?:create|creating|add|adding|set|setting|set up|setup|enter|entering|configure|configuring|move|moving|delete|deleting)\b[^\n]{0,60}?\b(?:link|bridge|veth|netns|network namespace|route|address|interface|device|tun|tap|socket mark|SO_MARK|IP_TRANSPARENT|IP_FREEBIND)\b[^\n]{0,80}?: operation not permitted/i,
+      /\bnetlink receive: operation not permitted/i,
+      /\bmount: permission denied \(are you root\?\)/,
+    ],
+    derive: 'none',
+    explanation:
+      'The kernel refused a network set-up step with "operation not permitted": the process lacks the capability for it (NET_ADMIN for links, routes and socket marks; SYS_ADMIN to enter a namespace or mount). The pod\'s security context decides this, not the node\'s kernel.',
+    remediation: [
+      'Give the container the capability it needs (securityContext.capabilities.add: [NET_ADMIN], or privileged for Docker-in-Docker and namespace work), or run it where the policy allows it',
+    ],
+    source:
+      'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)")',
+  },
+  {
     id: 'dind-not-root',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -60,7 +60,11 @@ export const kernelSignatures: Signature[] = [
     category: 'missing-kernel-module',
     nodeProblem: true,
     priority: 50,
-    patterns: [/modprobe: (?:FATAL|WARNING): Module (?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/],
+    patterns: [
+      /modprobe: (?:FATAL|WARNING): Module (?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/,
+      // busybox modprobe (Alpine and other small images)
+      /modprobe: module (?<module>[A-Za-z0-9_-]+) not found in modules\.dep/,
+    ],
     // `modprobe iptables` / `modprobe nftables` (tool names, not modules) fail on any kernel: no finding.
     when: { derivedModules: true },
     explanation:
@@ -71,7 +75,7 @@ export const kernelSignatures: Signature[] = [
     ],
     source:
       'https://github.com/bubuntux/nordvpn/issues/372; https://github.com/orbstack/orbstack/issues/493; ' +
-      'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored)',
+      'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored); busybox modutils/modprobe.c ("module %s not found in modules.dep")',
   },
   {
     id: 'module-load-failed',
@@ -80,7 +84,14 @@ export const kernelSignatures: Signature[] = [
     priority: 49,
     // A component that loads its modules itself (Cilium's "could not load module ip6_tables: exit status
     // 1", scripts' "failed to load module") names the module it could not get.
-    patterns: [/\b(?:could not|couldn't|failed to|unable to|cannot) (?:load|insert) (?:kernel )?module:? [`'"]?(?<module>[A-Za-z0-9_-]{2,64})/i],
+    patterns: [
+      /\b(?:could not|couldn't|failed to|unable to|cannot|can't) (?:load|insert) (?:kernel )?module:? [`'"]?(?<module>[A-Za-z0-9_-]{2,64})/i,
+      // Node set-up and preflight scripts' own wording ("br_netfilter module is not loaded", "kernel module
+      // <module> not found", "missing kernel module: <module>"); only netfilter/network module names count.
+      /\b(?:kernel )?module:? [`'"]?(?<module>(?:ip6?_tables|ip6?table_[a-z]+|x_tables|xt_[A-Za-z]+|ip6?t_[A-Za-z]+|nf_[a-z_]+|nft_[a-z_]+|br_netfilter|ip_vs[a-z_]*|ip_set[a-z_]*|wireguard|vxlan|geneve|overlay|tun|veth|bridge|8021q|sch_[a-z_]+|nfnetlink[a-z_]*|ebtables|ebtable_[a-z]+))[`'"]? (?:is )?(?:not (?:loaded|found|available|present)|missing|unavailable)\b/i,
+      /\b(?<module>(?:ip6?_tables|ip6?table_[a-z]+|x_tables|xt_[A-Za-z]+|ip6?t_[A-Za-z]+|nf_[a-z_]+|nft_[a-z_]+|br_netfilter|ip_vs[a-z_]*|ip_set[a-z_]*|wireguard|vxlan|geneve|overlay|tun|veth|8021q|sch_[a-z_]+|nfnetlink[a-z_]*)) (?:kernel )?module (?:is )?(?:not (?:loaded|found|available|present)|missing|unavailable)\b/i,
+      /\bmissing (?:kernel )?modules?:? [`'"]?(?<module>(?:ip6?_tables|ip6?table_[a-z]+|x_tables|xt_[A-Za-z]+|nf_[a-z_]+|nft_[a-z_]+|br_netfilter|ip_vs[a-z_]*|ip_set[a-z_]*|wireguard|vxlan|geneve|tun|sch_[a-z_]+))\b/i,
+    ],
     when: { derivedModules: true },
     explanation:
       'Loading {modules} failed on this node: the kernel does not have it (not built, or its modules package is missing), or the container could not load it.',
@@ -88,7 +99,7 @@ export const kernelSignatures: Signature[] = [
       'On this node: modprobe {modules} (if it fails there too, the kernel lacks the module); then mesh-preflight fix to persist it',
       'Install the kernel modules package for the running kernel, or boot a kernel that has it',
     ],
-    source: 'https://github.com/cilium/cilium/issues/7928 (could not load module ip6table_mangle); cilium/cilium pkg/modules/modules.go ("could not load module %s: %w")',
+    source: 'https://github.com/cilium/cilium/issues/7928 (could not load module ip6table_mangle); cilium/cilium pkg/modules/modules.go ("could not load module %s: %w"); busybox modutils/modprobe.c ("can\'t load module %s (%s): %s")',
   },
   {
     id: 'modprobe-could-not-insert',

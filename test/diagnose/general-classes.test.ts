@@ -628,3 +628,17 @@ test('modules: a queueing discipline the kernel does not have names its sch_ mod
   // The older wording alone is also what a missing handle gets: not a node finding.
   t.is(classifyLog('Error: Specified qdisc not found.').category, 'unknown');
 });
+
+test('fallbacks: EPERM on network set-up is a capability; a named netfilter module "not loaded" is that module', (t) => {
+  expectEach(t, [
+    'plugin type="bridge" failed (add): failed to create bridge "cni0": operation not permitted', // containernetworking/plugins bridge.go
+    'Error: failed to setup network: failed to enter netns: operation not permitted',
+    'mount: permission denied (are you root?)', // busybox libbb/messages.c
+  ], 'insufficient-privileges', { nodeProblem: false });
+  expectEach(t, ['br_netfilter module is not loaded', 'ERROR: Kernel module br_netfilter not found'], 'missing-kernel-module', { modules: ['br_netfilter'] });
+  t.deepEqual(classifyLog('modprobe: module xt_owner not found in modules.dep').modules, ['xt_owner'], 'busybox modprobe');
+  // Not kernel modules, not network plumbing:
+  for (const line of ['Python module requests not found', 'module github.com/foo/bar not found', 'failed to open file /data/x: operation not permitted']) {
+    t.is(classifyLog(line).category, 'unknown', line);
+  }
+});

@@ -12,6 +12,21 @@ export interface SourceWording {
 
 export const sourceWordings: SourceWording[] = [
   {
+    signatureId: 'network-plumbing-eperm',
+    line: 'plugin type="bridge" failed (add): failed to create bridge "cni0": operation not permitted',
+    source: 'containernetworking/plugins plugins/main/bridge/bridge.go',
+  },
+  {
+    signatureId: 'network-plumbing-eperm',
+    line: 'mount: permission denied (are you root?)',
+    source: 'mirror/busybox libbb/messages.c',
+  },
+  {
+    signatureId: 'modprobe-module-not-found',
+    line: 'modprobe: module xt_owner not found in modules.dep',
+    source: 'mirror/busybox modutils/modprobe.c',
+  },
+  {
     signatureId: 'qdisc-not-found-on-add',
     line: 'tc qdisc add dev eth0 root netem delay 100ms\nError: Specified qdisc not found.',
     source: 'torvalds/linux net/sched/sch_api.c',
