@@ -143,6 +143,8 @@ export const backendSignatures: Signature[] = [
       /(?<binary>ip6?tables(?:-nft)?(?:-save|-restore)?)(?:\/\d+\.\d+(?:\.\d+)?)?:? Failed to initialize nft: Protocol(?: not supported|$)/,
       /(?<binary>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Protocol not supported/,
     ],
+    // Not when the legacy binary then fails on a table too: neither backend works, the kernel lacks NAT.
+    when: { nowhere: /can't initialize ip6?tables table|unable to initialize table|Table does not exist \(do you need to insmod/ },
     derive: 'none',
     modules: ['nf_tables'],
     explanation:
@@ -295,6 +297,29 @@ export const backendSignatures: Signature[] = [
       'configure the component (or the mesh: IPv6 off) to listen on IPv4 only',
     ],
     source: 'https://github.com/cloudnativelabs/kube-router/issues/566 (listen tcp6 [::1]:179 with disable_ipv6=1)',
+  },
+  {
+    id: 'legacy-on-kernel-without-legacy-xtables',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // Above the missing-table reading of the same log (55-60).
+    priority: 62,
+    // Since 6.17 the legacy xtables core is its own config symbol (CONFIG_IP_NF_IPTABLES_LEGACY), off in
+    // nft-only kernels (Raspberry Pi OS, Talos): legacy iptables 1.8+ finds no ip_tables module at all, and
+    // the same binary's nft mode would work.
+    patterns: [
+      /modprobe: (?:FATAL|WARNING): Module (?<module>ip6?_tables) not found in directory \/lib\/modules\/(?:6\.(?:1[7-9]|[2-9]\d)|[7-9]\.\d{1,2})[.\w+-]{0,80}/,
+    ],
+    derive: 'none',
+    when: { elsewhere: /\bv1\.(?:8|9|\d\d)(?:\.\d+)? \(legacy\)/ },
+    explanation:
+      'This kernel (6.17 or later) was built without the legacy xtables core ({module} is not in its module tree): legacy iptables cannot work on it at all, while the same iptables in nft mode would. The tool picked the wrong backend.',
+    remediation: [
+      'Switch the tool (or the node\'s iptables alternative) to iptables-nft: update-alternatives --set iptables /usr/sbin/iptables-nft (and ip6tables); in an image, use its nft mode or iptables-wrapper',
+      'Or use a kernel built with CONFIG_IP_NF_IPTABLES_LEGACY (and the table modules) if the tool cannot use nft',
+    ],
+    source:
+      'https://github.com/antrea-io/antrea/issues/7755 (Talos, kernel 6.18); https://github.com/MichaIng/DietPi/issues/8163 (Raspberry Pi kernel 6.18: switch to iptables-nft); torvalds/linux net/ipv4/netfilter/Kconfig (IP_NF_IPTABLES_LEGACY)',
   },
   {
     id: 'legacy-autodetected-no-kernel-support',

@@ -17,7 +17,8 @@ export const kernelSignatures: Signature[] = [
     nodeProblem: true,
     priority: 60,
     patterns: [
-      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
+      // (the opening quote is sometimes lost to markdown, which reads a backtick as code)
+      /(?<family>ip6?tables)(?:-(?:legacy|nft))?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: can't initialize ip6?tables table [`'"]?(?<table>[a-z]+)['`"]?: Table does not exist/,
       // Quoted inline without the binary's prefix: the family is in the wording itself.
       /(?:^|\s)can't initialize (?<family>ip6?tables) table [`'"](?<table>[a-z]+)['`"]?: Table does not exist/,
       // kuma's own probe of the iptables it found (pkg/transparentproxy/config/config_executables_functionality.go)
@@ -56,14 +57,41 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/linkerd/linkerd2/issues/8596',
   },
   {
+    id: 'modprobe-extension-not-found',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    priority: 50,
+    // The module modprobe cannot find is a match or target (xt_u32, ipt_REJECT): the extension is missing.
+    patterns: [
+      /modprobe: (?:FATAL|WARNING): Module (?<module>(?:xt|ipt|ip6t)_[A-Za-z0-9_]+) not found in directory \/\S+/,
+      /modprobe: module (?<module>(?:xt|ipt|ip6t)_[A-Za-z0-9_]+) not found in modules\.dep/,
+    ],
+    explanation: 'The kernel has no {modules}: the match or target it provides cannot be used in any rule on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/microsoft/WSL/issues/9946 (modprobe: FATAL: Module xt_u32 not found in a WSL kernel)',
+  },
+  {
+    id: 'modprobe-table-not-found',
+    category: 'missing-iptables-table',
+    nodeProblem: true,
+    priority: 50,
+    patterns: [
+      /modprobe: (?:FATAL|WARNING): Module (?<module>ip6?table_(?<table>[a-z]+)) not found in directory \/\S+/,
+      /modprobe: module (?<module>ip6?table_(?<table>[a-z]+)) not found in modules\.dep/,
+    ],
+    explanation: 'The kernel has no {modules}: the {table} table cannot be created on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/microsoft/WSL/issues/9946 (modprobe FATAL for a netfilter module of a WSL kernel); kmod tools/modprobe.c ("Module %s not found in directory %s")',
+  },
+  {
     id: 'modprobe-module-not-found',
     category: 'missing-kernel-module',
     nodeProblem: true,
     priority: 50,
     patterns: [
-      /modprobe: (?:FATAL|WARNING): Module (?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/,
+      /modprobe: (?:FATAL|WARNING): Module (?!xt_|ipt_|ip6t_|ip6?table_)(?<module>[A-Za-z0-9_-]+) not found in directory \/\S+/,
       // busybox modprobe (Alpine and other small images)
-      /modprobe: module (?<module>[A-Za-z0-9_-]+) not found in modules\.dep/,
+      /modprobe: module (?!xt_|ipt_|ip6t_|ip6?table_)(?<module>[A-Za-z0-9_-]+) not found in modules\.dep/,
     ],
     // `modprobe iptables` / `modprobe nftables` (tool names, not modules) fail on any kernel: no finding.
     when: { derivedModules: true },

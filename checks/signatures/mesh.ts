@@ -321,13 +321,33 @@ export const meshSignatures: Signature[] = [
     source: 'kubernetes/kubernetes pkg/proxy/ipvs/proxier.go ("Failed to read file %s with error %v. You can ignore this message when kube-proxy is running inside container without mounting /lib/modules"); https://github.com/siderolabs/talos/issues/766',
   },
   {
+    id: 'no-chain-for-plain-rule',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 26,
+    // Legacy iptables' ENOENT for a rule that uses no match or target module: the chain it is added to
+    // (or jumps to) does not exist, e.g. DOCKER-USER on a host where Docker never ran.
+    patterns: [/(?:ip6?tables(?:-(?:legacy|nft))?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?|iptables-restore): No chain\/target\/match by that name/],
+    derive: 'none',
+    when: { previousCommand: /\s-[AI]\s/, ruleWithoutExtension: true },
+    explanation:
+      'The rule uses no kernel extension, so what is missing is a chain: the chain the rule is added to, or jumps to, does not exist (not created yet, created by a tool that is not running here, or flushed by a firewall reload). The node\'s kernel is fine.',
+    remediation: ['Create the chain first, or start the tool that owns it (e.g. Docker for DOCKER and DOCKER-USER); after a firewall reload, restart that tool so it re-creates its chains'],
+    source: 'https://github.com/canonical/setup-lxd/issues/19 (iptables -I DOCKER-USER without Docker); https://github.com/travis-ci/travis-ci/issues/4778 (DOCKER chain missing)',
+  },
+  {
     id: 'docker-chain-flushed',
     category: 'config-error',
     nodeProblem: false,
-    priority: 24,
+    // Above the missing-extension reading (52) of the rule dockerd quotes: its DNAT/ACCEPT targets are
+    // everywhere Docker runs at all; the chain is what went missing.
+    priority: 53,
     // dockerd adds its port rules to its own DOCKER chain; a firewall reload (firewalld, iptables
     // service) after dockerd started removes the chain, and every later port mapping fails.
-    patterns: [/driver failed programming external connectivity on endpoint [^\n]{0,400}?iptables failed: iptables (?:--wait )?-t nat -A DOCKER\b/],
+    patterns: [
+      /driver failed programming external connectivity on endpoint [^\n]{0,400}?iptables failed: iptables (?:--wait )?-t nat -A DOCKER\b/,
+      /iptables failed: iptables (?:--wait )?(?:-t (?:nat|filter) )?-[AI] DOCKER\s[^\n]{0,600}?No chain\/target\/match by that name/,
+    ],
     derive: 'none',
     explanation:
       'Docker could not add a port rule to its DOCKER chain: the chain was removed after dockerd started (a firewalld or iptables service reload flushes it). The kernel is fine.',

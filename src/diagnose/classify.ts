@@ -172,6 +172,8 @@ function* readings(line: string, next: string | undefined, hardWrapWidth: number
   const nextBare = next === undefined ? undefined : withoutRecordPrefix(next);
   if (bare !== line) yield forMatching(bare, nextBare);
   if (next === undefined || next.trim() === '' || RECORD_START.test(next.trim()) || LOG_HEADER.test(next.trim())) return;
+  // A command echoed before its error is not a message cut in two.
+  if (IPTABLES_COMMAND.test(line)) return;
   const head = bare.trimEnd();
   const tail = (nextBare ?? '').trim();
   if (tail === '') return;
@@ -388,11 +390,13 @@ function lineBackend(line: string): RuleBackend | undefined {
 
 // The rule a wrapper quotes on the error line itself: netavark's `unable to append rule '-d ... -j ACCEPT'`,
 // Go's `running [/usr/sbin/iptables -t nat -C ... --wait]`.
-const SAME_LINE_RULE = /\b(?:append|insert|check|delete) rule '(-[^'\n]{1,400})'|\brunning \[(\S{0,60}ip6?tables[^\]\n]{1,600})\]/;
+// Docker's `iptables failed: iptables --wait -A DOCKER ... -j ACCEPT: iptables: No chain/target/match by that name.`
+const SAME_LINE_RULE =
+  /\b(?:append|insert|check|delete) rule '(-[^'\n]{1,400})'|\brunning \[(\S{0,60}ip6?tables[^\]\n]{1,600})\]|\biptables failed: (ip6?tables\s[^\n]{1,600}?\s-[ADIRFXNPZ]\s[^\n]{1,600}?): ip6?tables(?:-restore)?(?: v\d|: )/;
 
 function previousCommand(lines: readonly string[], index: number): string | undefined {
   const own = SAME_LINE_RULE.exec(lines[index] ?? '');
-  if (own) return own[1] ?? own[2];
+  if (own) return own[1] ?? own[2] ?? own[3];
   for (let j = index - 1; j >= 0 && j >= index - PREVIOUS_COMMAND_WINDOW; j--) {
     const l = lines[j] ?? '';
     if (!IPTABLES_COMMAND.test(l)) continue;

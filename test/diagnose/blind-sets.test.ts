@@ -54,13 +54,14 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind8: { size: 16, floor: 16 },
   blind9: { size: 9, floor: 9 },
   blind10: { size: 16, floor: 16 },
-  blind11: { size: 16, floor: 14 },
+  blind11: { size: 16, floor: 13 },
   blind12: { size: 15, floor: 13 },
   blind13: { size: 10, floor: 7 },
   blind14: { size: 17, floor: 16 },
   blind15: { size: 16, floor: 14 },
   blind16: { size: 11, floor: 10 },
   blind17: { size: 18, floor: 18 },
+  blind18: { size: 19, floor: 19 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -642,3 +642,43 @@ test('fallbacks: EPERM on network set-up is a capability; a named netfilter modu
     t.is(classifyLog(line).category, 'unknown', line);
   }
 });
+
+// --- blind18 (sandboxes, VMs, CI, small boards): general classes its misses showed
+test('rules: Docker quotes the failing command on the error line; a plain rule means a missing chain (docker-library#467, setup-lxd#19, travis-ci#4778)', (t) => {
+  const nft = classifyLog(readFileSync(path.join(LOGS_DIR, 'docker-library-docker-467-cos-legacy-host-nft-picked.log'), 'utf8'));
+  t.is(nft.category, 'iptables-backend-mismatch', 'RULE_APPEND ENOENT of `-j RETURN` on nft');
+  for (const name of ['setup-lxd-19-docker-user-chain-missing', 'travis-ci-4778-docker-chain-missing']) {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, 'config-error', name);
+    t.false(r.nodeProblem, name);
+  }
+  // With a module-backed extension in the quoted rule, it is still that extension.
+  const owner = classifyLog('iptables failed: iptables --wait -t nat -A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN: iptables: No chain/target/match by that name.');
+  t.is(owner.category, 'missing-xtables-extension');
+  t.deepEqual(owner.modules, ['xt_owner']);
+});
+
+test('backend: legacy iptables 1.8+ on a 6.17+ kernel without the legacy core (antrea#7755, DietPi#8163); older kernels stay a missing table', (t) => {
+  for (const name of ['dietpi-8163-rpi-kernel-618-nft-only', 'antrea-7755-talos-legacy-raw-table']) {
+    t.is(classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8')).category, 'iptables-backend-mismatch', name);
+  }
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'nordvpn-372-modprobe-fatal.log'), 'utf8')).category, 'missing-iptables-table', 'kernel 5.4, iptables 1.6');
+});
+
+test('tables: a legacy table failure after iptables-nft found no nf_tables is the kernel lacking the table (opensandbox#934); a lost opening quote (synology-docker#63)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'opensandbox-934-gvisor-no-nat-table.log'), 'utf8'));
+  t.is(r.category, 'missing-iptables-table');
+  t.true(r.modules.includes('iptable_nat'));
+  const syno = classifyLog(readFileSync(path.join(LOGS_DIR, 'synology-docker-63-ds1815-raw-table.log'), 'utf8'));
+  t.is(syno.category, 'missing-iptables-table');
+  t.true(syno.modules.includes('iptable_raw'));
+});
+
+test('modprobe naming a match/target or table module reports that extension or table (WSL#9946)', (t) => {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'wsl-9946-xt-u32-not-found.log'), 'utf8'));
+  t.is(r.category, 'missing-xtables-extension');
+  t.deepEqual(r.modules, ['xt_u32']);
+  const table = classifyLog('modprobe: FATAL: Module iptable_nat not found in directory /lib/modules/5.15.0-1019-aws');
+  t.is(table.category, 'missing-iptables-table');
+  t.true(table.modules.includes('iptable_nat'));
+});

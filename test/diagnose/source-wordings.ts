@@ -12,6 +12,11 @@ export interface SourceWording {
 
 export const sourceWordings: SourceWording[] = [
   {
+    signatureId: 'modprobe-table-not-found',
+    line: 'modprobe: FATAL: Module iptable_nat not found in directory /lib/modules/5.15.0-1019-aws',
+    source: 'kmod-project/kmod tools/modprobe.c',
+  },
+  {
     signatureId: 'network-plumbing-eperm',
     line: 'plugin type="bridge" failed (add): failed to create bridge "cni0": operation not permitted',
     source: 'containernetworking/plugins plugins/main/bridge/bridge.go',
@@ -23,7 +28,7 @@ export const sourceWordings: SourceWording[] = [
   },
   {
     signatureId: 'modprobe-module-not-found',
-    line: 'modprobe: module xt_owner not found in modules.dep',
+    line: 'modprobe: module br_netfilter not found in modules.dep',
     source: 'mirror/busybox modutils/modprobe.c',
   },
   {
