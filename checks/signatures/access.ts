@@ -206,6 +206,22 @@ export const accessSignatures: Signature[] = [
       'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)")',
   },
   {
+    id: 'privileged-port-bind-denied',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    priority: 40,
+    // Binding below 1024 needs NET_BIND_SERVICE (or a lowered net.ipv4.ip_unprivileged_port_start): a
+    // non-root proxy or gateway gets EACCES.
+    patterns: [
+      /cannot bind '[^'\n]{0,60}:(?:[1-9]\d{0,2}|10[01]\d|102[0-3])': Permission denied/,
+      /\blisten (?:tcp|udp)[46]? [^\s]{0,60}:(?:[1-9]\d{0,2}|10[01]\d|102[0-3]): bind: permission denied/i,
+    ],
+    derive: 'none',
+    explanation: 'The process may not listen on a port below 1024: it runs as non-root without NET_BIND_SERVICE. The pod\'s security context decides this, not the node\'s kernel modules.',
+    remediation: ['Add the NET_BIND_SERVICE capability, or set the pod sysctl net.ipv4.ip_unprivileged_port_start=0, or listen on a port above 1023'],
+    source: 'envoyproxy/envoy source/common/network/listen_socket_impl.cc ("cannot bind \'%s\': %s"); https://github.com/alibaba/higress/issues/1614 (non-root gateway on port 80)',
+  },
+  {
     id: 'dind-not-root',
     category: 'insufficient-privileges',
     nodeProblem: false,

@@ -377,7 +377,7 @@ export const backendSignatures: Signature[] = [
     nodeProblem: true,
     // Same wording as mesh-chain-not-found (35), which it outranks only when the log shows two backends.
     priority: 36,
-    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/, /\bChain '(?<chain>[A-Za-z0-9_-]{1,60})' does not exist/],
+    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Za-z][A-Za-z0-9_-]{0,60})['`"]?/, /\bChain '(?<chain>[A-Za-z0-9_-]{1,60})' does not exist/],
     derive: 'none',
     when: { extensionKnown: false, backendConflict: true },
     explanation:

@@ -342,6 +342,8 @@ export const kernelSignatures: Signature[] = [
     patterns: [
       /\bIPVS\b[^\n]{0,80}netlink receive: no such file or directory/i,
       /Can't initialize ipvs: Protocol not available/,
+      // the IPVS sysctls (/proc/sys/net/ipv4/vs/*) exist only while ip_vs is loaded
+      /\/proc\/sys\/net\/ipv4\/vs\/[a-z_]+["']?:? (?:\[Errno 2\] )?no such file or directory/i,
       // kubeadm's preflight and kube-proxy (pkg/proxy/ipvs): the modules it found neither loaded nor built in
       /the following required kernel modules are not loaded: \[(?<modules>[a-z0-9_ ,]{2,200})\]/,
     ],
@@ -369,6 +371,20 @@ export const kernelSignatures: Signature[] = [
       'kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go (FileContent check: "%s does not exist")',
   },
   {
+    id: 'ipset-set-type-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 45,
+    // ipset's netlink answer when the set type's module (ip_set_hash_ip, ip_set_list_set, ...) is absent;
+    // the type comes from the `ipset create NAME TYPE` command on or just before the line.
+    patterns: [/(?:\bipset v\d+(?:\.\d+){1,2}: |^)Kernel error received: set type not supported/i],
+    derive: 'link-kind',
+    modules: ['ip_set'],
+    explanation: 'The kernel\'s ipset support lacks the set type the tool creates: {modules} is not loaded or not built on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/cloudnativelabs/kube-router/issues/539 (set type not supported); https://github.com/chaos-mesh/chaos-mesh/issues/2300 (ipset create ... list:set)',
+  },
+  {
     id: 'ipset-kernel-behind',
     category: 'missing-kernel-module',
     nodeProblem: true,
@@ -381,7 +397,7 @@ export const kernelSignatures: Signature[] = [
       // istio-cni's ipset over netlink: EPROTONOSUPPORT means no ip_set in the kernel (cni/pkg/ipset/nldeps_linux.go)
       /error initializing host (?:addressSet manager|ipset|side ipset): [^\n]{0,200}protocol not supported/i,
       // ipset's netlink answer when the set type's module (ip_set_hash_ip, ip_set_hash_net, ...) is absent
-      /\bipset v\d+(?:\.\d+){1,2}: Kernel error received: set type not supported/i,
+
     ],
     derive: 'none',
     modules: ['ip_set', 'ip_set_hash_ip'],
@@ -426,10 +442,12 @@ export const kernelSignatures: Signature[] = [
     // kind is registered, i.e. its module is not in the kernel.
     patterns: [
       /\b(?:create|add|creating|adding)\b[^\n]{0,40}?\b(?<module>wireguard|vxlan|geneve)\b[^\n]{0,20}?\b(?:interface|link|device)\b[^\n]{0,120}?: (?:operation not supported|unknown device type)/i,
+      // the CNI bridge/macvlan/ipvlan plugins: `failed to create bridge "cni0": could not add "cni0": operation not supported`
+      /\bfailed to create (?<module>bridge|macvlan|ipvlan|veth|vxlan)\b[^\n]{0,160}?: operation not supported/i,
     ],
     explanation: 'The kernel cannot create the {modules} interface the network needs: the {modules} module is not in this node\'s kernel (or not loaded).',
     remediation: [...FIX_LOAD, 'Or choose a backend this kernel supports (e.g. flannel vxlan or host-gw instead of wireguard-native)'],
-    source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel)',
+    source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel); https://github.com/containers/podman/issues/4114 (CNI bridge: could not add "cni-podman0": operation not supported)',
   },
   {
     id: 'qdisc-kind-not-in-kernel',
@@ -439,7 +457,7 @@ export const kernelSignatures: Signature[] = [
     // The kernel's extack when no queueing discipline of that kind is registered (net/sched/sch_api.c;
     // "Specified qdisc not found" before 5.19): its sch_* module is not in the kernel or not loaded.
     // Fault injectors (netem) and bandwidth plugins (tbf) hit it on minimal kernels.
-    patterns: [/^(?:Error: )?Specified qdisc kind is unknown\.?\s*$/],
+    patterns: [/(?:^|: )(?:Error: )?Specified qdisc kind is unknown\.?\s*$/],
     derive: 'link-kind',
     explanation:
       'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
@@ -453,13 +471,25 @@ export const kernelSignatures: Signature[] = [
     priority: 44,
     // Kernels before 5.19 said "Specified qdisc not found" for an unknown kind, a wording they also use
     // for a missing handle: it counts only right after a `tc qdisc add` whose kind has a module.
-    patterns: [/^(?:Error: )?Specified qdisc not found\.?\s*$/],
+    patterns: [/(?:^|: )(?:Error: )?Specified qdisc not found\.?\s*$/],
     derive: 'link-kind',
     when: { derivedModules: true },
     explanation:
       'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
     remediation: [...FIX_LOAD],
     source: 'torvalds/linux net/sched/sch_api.c (qdisc_create before 5.19: "Specified qdisc not found")',
+  },
+  {
+    id: 'ebtables-table-not-in-kernel',
+    category: 'missing-iptables-table',
+    nodeProblem: true,
+    priority: 55,
+    // ebtables (bridge firewall: fault injectors, KubeVirt, libvirt) cannot open a table whose ebtable_*
+    // module the kernel does not have.
+    patterns: [/The kernel doesn't support the ebtables '(?<ebtable>[a-z]+)' table/],
+    explanation: 'The kernel has no ebtables {table} table ({modules} not loaded or not built): bridge-level rules cannot be set on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/chaos-mesh/chaos-mesh/issues/4313 (The kernel doesn\'t support the ebtables \'nat\' table); netfilter ebtables libebtc.c',
   },
   {
     id: 'link-kind-not-in-kernel',

@@ -73,7 +73,8 @@ export const meshSignatures: Signature[] = [
     nodeProblem: false,
     priority: 35,
     // iptables-nft says "Couldn't find target" (<= 1.8.x) or "Chain 'X' does not exist" where legacy says "Couldn't load target".
-    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Z][A-Za-z0-9_-]{0,60})['`"]?/, /\bChain '(?<chain>[A-Za-z0-9_-]{1,60})' does not exist/],
+    // (lower-case user chains too: `fabedge-nat-outgoing`; extensionKnown keeps real targets out)
+    patterns: [/Couldn't (?:load|find) target [`'"](?<chain>[A-Za-z][A-Za-z0-9_-]{0,60})['`"]?/, /\bChain '(?<chain>[A-Za-z0-9_-]{1,60})' does not exist/],
     derive: 'none',
     when: { extensionKnown: false, backendConflict: false },
     explanation:
@@ -214,6 +215,22 @@ export const meshSignatures: Signature[] = [
       'Compare the failing rule with the mesh version\'s documented rules; custom rules or an init image from another mesh version are the usual cause',
     ],
     source: 'https://github.com/aabc/ipt-netflow/issues/243 (RULE_APPEND failed (Invalid argument): a target put in the wrong table); linux net/netfilter/x_tables.c (xt_check_target: "only valid in %s table, not %s")',
+  },
+  {
+    id: 'no-api-server-config',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 30,
+    // client-go outside a pod (or in one without the service env) has no API server to talk to: the
+    // component was started where it was not meant to run (an edge node, a host service).
+    patterns: [
+      /unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined/,
+      /invalid configuration: no configuration has been provided/,
+    ],
+    derive: 'none',
+    explanation: 'The component found no Kubernetes API configuration (no in-cluster service environment, no kubeconfig), so it stopped before touching the node\'s network: it runs where it was not meant to, or without its kubeconfig.',
+    remediation: ['Schedule it only where the API server is reachable from pods (node selector / affinity), or give it a kubeconfig (--kubeconfig)'],
+    source: 'kubernetes/client-go rest/config.go (ErrNotInCluster) and tools/clientcmd (ErrEmptyConfig); https://github.com/kubeedge/kubeedge/issues/4623',
   },
   {
     id: 'control-plane-unreachable',
@@ -361,12 +378,18 @@ export const meshSignatures: Signature[] = [
     priority: 31,
     // Go's exec.LookPath error: the mesh image does not ship the binary its settings ask for.
     // JSON loggers escape the quotes (`exec: \\"nft\\"`).
-    patterns: [/exec: \\?"(?<binary>ip6?tables[a-z-]{0,20}|nft|modprobe|ipset)\\?": executable file not found in \$PATH/],
+    patterns: [
+      /exec: \\?"(?<binary>ip6?tables[a-z-]{0,20}|nft|modprobe|ipset)\\?": executable file not found in \$PATH/,
+      // wrappers that drop the name: kube-proxy's `error getting ipset version, error: executable file not found`,
+      // go-iptables' `error creating chain "X": executable file not found in $PATH`
+      /error getting (?<binary>ipset|iptables|ip6tables) version, error: executable file not found/,
+      /error (?:creating|flushing|deleting|checking|listing) chains? [^\n]{0,80}?: executable file not found in \$PATH/,
+    ],
     derive: 'none',
     explanation:
-      'The mesh\'s own image has no {binary}: the setting that selects it (e.g. native nftables mode) does not fit this image flavour (distroless images ship fewer tools). The node is not involved.',
+      'The component\'s image (or the host it runs on) has no {binary} binary: the setting that selects it (e.g. native nftables mode) does not fit this image flavour (distroless images ship fewer tools), or the package was never installed. The kernel is not involved.',
     remediation: ['Turn the option off or use the image flavour that ships {binary} (Istio: non-distroless images with values.global.nativeNftables)', 'Re-create the affected pods'],
-    source: 'https://github.com/istio/istio/issues/57333 (nativeNftables with distroless images); Go os/exec LookPath ("exec: %q: executable file not found in $PATH")',
+    source: 'https://github.com/istio/istio/issues/57333 (nativeNftables with distroless images); Go os/exec LookPath ("exec: %q: executable file not found in $PATH"); https://github.com/easzlab/kubeasz/issues/1251 (kube-proxy IPVS without the ipset package); https://github.com/kubeedge/kubeedge/issues/3128 (cloudcore image without iptables)',
   },
   {
     id: 'control-plane-refused',

@@ -24,8 +24,8 @@ export interface Signature {
    * Where modules come from: the named groups (default), the iptables command logged just before the
    * matched line, the iptables-restore input line the error points at, the nft statement that `nft`
    * echoes on the line after its error, the extension that owns the `option` group (read from the
-   * failing rule when the log has it), the link kind of the `ip link add ... type KIND` command (or the
-   * queueing discipline of the `tc qdisc add` command) on or just before the matched line, or nowhere.
+   * failing rule when the log has it), the kind of object a command on or just before the matched line
+   * asks for (`ip link add ... type KIND`, `ipset create NAME TYPE`, `tc qdisc add ... KIND`), or nowhere.
    */
   derive?: 'groups' | 'previous-command' | 'restore-line' | 'nft-statement' | 'option-owner' | 'link-kind' | 'none';
   /** Fixed modules; `{core}` expands to ip_tables / ip6_tables (or nf_tables on nft) for the family. */

@@ -446,6 +446,10 @@ function derive(
       // Legacy wording (`can't initialize`, `unable to initialize table`) names legacy modules unless the log says nf_tables.
       add(...tableModules(groups.table, env.family, env.backend));
     }
+    if (groups.ebtable) {
+      out.table = groups.ebtable;
+      add(`ebtable_${groups.ebtable}`, 'ebtables');
+    }
     if (groups.ext) {
       out.extension = `${groups.kind ?? (/^[A-Z]/.test(groups.ext) ? 'target' : 'match')} ${groups.ext}`;
       add(...extensionModules(groups.ext, env.backend, env.family));

@@ -4,6 +4,7 @@
  * iptable_* / ip6table_* for legacy tables, nft_chain_nat / nf_tables / nft_compat for nf_tables).
  */
 import type { RuleBackend } from '../core/report.ts';
+import { GENERATED_OPTION_OWNERS } from './option-owners.generated.ts';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -269,7 +270,10 @@ export function extensionForOption(option: string, rule?: string): { kind: 'matc
   }
   const prefixed = OPTION_PREFIX_OWNERS.find(([prefix]) => bare.startsWith(prefix));
   if (prefixed) return prefixed[1];
-  const owner = OPTION_OWNERS[bare];
+  // The curated table orders shared options the way meshes use them; the generated one (every extension's
+  // own --help) covers the rest.
+  const generated = GENERATED_OPTION_OWNERS[bare];
+  const owner = OPTION_OWNERS[bare] ?? (generated ? { kind: /^[A-Z]/.test(generated[0] ?? '') ? ('target' as const) : ('match' as const), names: [...generated] } : undefined);
   if (!owner) return undefined;
   const used = rule ? extensionsInRule(rule).map((e) => e.name) : [];
   const name = owner.names.find((n) => used.includes(n)) ?? owner.names[0];
@@ -312,11 +316,15 @@ const QDISC_KINDS: ReadonlySet<string> = new Set([
 
 /**
  * The module behind the kind a command asks the kernel for, if it is one: the link kind of
- * `ip link add ... type KIND`, or the queueing discipline of `tc qdisc add|replace|change ... KIND`.
+ * `ip link add ... type KIND`, the set type of `ipset create NAME TYPE`, or the queueing discipline of
+ * `tc qdisc add|replace|change ... KIND`.
  */
 export function linkKindModule(command: string): string | undefined {
   const kind = /\bip\s+(?:-\S+\s+){0,3}link\s+add\b[^\n]{0,200}?\btype\s+([a-z0-9]+)/.exec(command)?.[1];
   if (kind) return LINK_KIND_MODULES[kind];
+  // `ipset create NAME hash:ip,port` → ip_set_hash_ipport
+  const set = /\bipset\s+(?:-\S+\s+){0,3}(?:create|-N|n)\s+(?:-\S+\s+){0,3}\S+\s+(hash|bitmap|list):([a-z,]{2,40})/.exec(command);
+  if (set?.[1] && set[2]) return `ip_set_${set[1]}_${set[2].replace(/,/g, '')}`;
   const qdisc = /\btc\s+(?:-\S+\s+){0,3}qdisc\s+(?:add|replace|change)\b([^\n]{0,200})/.exec(command)?.[1];
   if (!qdisc) return undefined;
   const name = qdisc.split(/\s+/).find((word) => QDISC_KINDS.has(word));

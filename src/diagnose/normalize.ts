@@ -26,7 +26,8 @@ export function normalizeText(text: string): string {
 }
 
 // Fields structured loggers (zap, logrus JSON, klog JSON, Docker's json-file) put the message in.
-const MESSAGE_FIELDS = ['msg', 'message', 'log', 'error', 'err', 'stderr', 'output', 'reason'] as const;
+// The command a record names comes first, so what follows reads as its output.
+const MESSAGE_FIELDS = ['command', 'cmd', 'msg', 'message', 'log', 'error', 'err', 'stderr', 'output', 'reason'] as const;
 
 /**
  * A JSON log record (`{"level":"error","msg":"...","error":"..."}`) as the text lines it carries, or
@@ -34,7 +35,8 @@ const MESSAGE_FIELDS = ['msg', 'message', 'log', 'error', 'err', 'stderr', 'outp
  */
 export function structuredLines(line: string): string[] | undefined {
   const start = line.indexOf('{"');
-  if (start < 0 || start > 80 || !line.trimEnd().endsWith('}')) return undefined;
+  // zap's console encoder puts time, level, logger, caller and message before the JSON fields.
+  if (start < 0 || start > 240 || !line.trimEnd().endsWith('}')) return undefined;
   let record: unknown;
   try {
     record = JSON.parse(line.slice(start));
@@ -43,12 +45,13 @@ export function structuredLines(line: string): string[] | undefined {
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return undefined;
   const fields = record as Record<string, unknown>;
-  const out: string[] = [];
+  const head = line.slice(0, start).trim();
+  const out: string[] = head === '' ? [] : [head];
   for (const key of MESSAGE_FIELDS) {
     const v = fields[key];
     if (typeof v === 'string' && v.trim() !== '') out.push(...v.split(/\r?\n/));
   }
-  return out.length > 0 ? out : undefined;
+  return out.length > (head === '' ? 0 : 1) ? out : undefined;
 }
 
 // A collector's header in front of each line. Only headers that cannot be the message itself.

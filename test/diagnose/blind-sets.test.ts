@@ -62,6 +62,9 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind16: { size: 11, floor: 10 },
   blind17: { size: 18, floor: 18 },
   blind18: { size: 19, floor: 19 },
+  blind19: { size: 17, floor: 15 },
+  blind20: { size: 13, floor: 12 },
+  blind21: { size: 16, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {
