@@ -392,12 +392,14 @@ export const accessSignatures: Signature[] = [
     priority: 61,
     patterns: [
       /^(?!root@)(?<user>[a-z_][a-z0-9_.-]{0,31})@[A-Za-z0-9.-]{1,64}:[^\s$#]{0,200}\$ {1,4}(?:\S{0,120}\/)?(?<binary>kumactl|ip6?tables(?:-legacy|-nft)?(?:-restore)?|nft|istio-iptables|pilot-agent|proxy-init|linkerd2-proxy-init)\s/,
+      // a bare `$ ` prompt (the shell's mark for a normal user; `#` is root's)
+      /^\$ {1,4}(?:\S{0,120}\/)?(?<binary>ip6?tables(?:-legacy|-nft)?(?:-restore)?|nft)\s/,
     ],
     derive: 'none',
-    when: { elsewhere: /Couldn't (?:load|find) (?:match|target)|can't initialize ip6?tables table|unable to initialize table|RULE_[A-Z]+ failed|No chain\/target\/match by that name|Could not fetch rule set generation id/ },
+    when: { elsewhere: /Couldn't (?:load|find) (?:match|target)|can't initialize ip6?tables table|unable to initialize table|RULE_[A-Z]+ failed|No chain\/target\/match by that name|Could not fetch rule set generation id|\(nf_tables\): Chain '[A-Z]+' does not exist/ },
     explanation:
       'The log shows {binary} started from a non-root shell ({user}, no sudo). Without root (CAP_NET_ADMIN/CAP_NET_RAW) iptables cannot query the kernel, and iptables-nft reports that as a missing match or target: the failure is the privileges, not a kernel module.',
     remediation: ['Run the tool as root (sudo, or a root init container with NET_ADMIN and NET_RAW)', 'Re-run; if the same extension error remains as root, diagnose that log again'],
-    source: 'https://github.com/kumahq/kuma/issues/8412 (maintainers: the owner-match error came from running as kuma-dp, not root)',
+    source: 'https://github.com/kumahq/kuma/issues/8412 (maintainers: the owner-match error came from running as kuma-dp, not root); https://github.com/Soreepeong/XivMitmLatencyMitigator/issues/25 ($ iptables ... -j MASQUERADE as a normal user)',
   },
 ];
