@@ -37,7 +37,11 @@ export const accessSignatures: Signature[] = [
     category: 'selinux',
     nodeProblem: true,
     priority: 94,
-    patterns: [/avc: {1,3}denied {1,3}\{[^}\n]{1,80}\}[^\n]*? comm="(?<comm>ip6?tables[\w-]{0,20}|xtables[\w-]{0,20}|nft|pilot-agent|proxy-init|istio-iptables)"/],
+    patterns: [
+      /avc: {1,3}denied {1,3}\{[^}\n]{1,80}\}[^\n]*? comm="(?<comm>ip6?tables[\w-]{0,20}|xtables[\w-]{0,20}|nft|pilot-agent|proxy-init|istio-iptables)"/,
+      // Android's logcat puts the process in the tag (`W/iptables(  218): ... avc: denied { create } ...`)
+      /^[VDIWEF]\/(?<comm>ip6?tables|nft|ipset|ndc|netd)\(\s*\d+\):[^\n]{0,120}avc: {1,3}denied/,
+    ],
     derive: 'none',
     explanation: 'SELinux on the node denied {comm} an operation it needs to program the pod\'s rules.',
     remediation: [
@@ -194,6 +198,8 @@ export const accessSignatures: Signature[] = [
     patterns: [
       /\b(?:create|creating|add|adding|set|setting|set up|setup|enter|entering|configure|configuring|move|moving|delete|deleting)\b[^\n]{0,60}?\b(?:link|bridge|veth|netns|network namespace|route|address|interface|device|tun|tap|socket mark|SO_MARK|IP_TRANSPARENT|IP_FREEBIND)\b[^\n]{0,80}?: operation not permitted/i,
       /\bnetlink receive: operation not permitted/i,
+      // transparent proxies and meshes marking or intercepting sockets: NET_ADMIN
+      /\bsetsockopt\(?\s{0,2}(?:IP_TRANSPARENT|IPV6_TRANSPARENT|SO_MARK|IP_FREEBIND)\)?(?: failed)?: operation not permitted/i,
       /\bmount: permission denied \(are you root\?\)/,
     ],
     derive: 'none',
@@ -203,7 +209,7 @@ export const accessSignatures: Signature[] = [
       'Give the container the capability it needs (securityContext.capabilities.add: [NET_ADMIN], or privileged for Docker-in-Docker and namespace work), or run it where the policy allows it',
     ],
     source:
-      'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)")',
+      'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)"); https://github.com/shadowsocks/shadowsocks-libev/issues/2783 (setsockopt IP_TRANSPARENT as a snap)',
   },
   {
     id: 'privileged-port-bind-denied',
@@ -392,14 +398,12 @@ export const accessSignatures: Signature[] = [
     priority: 61,
     patterns: [
       /^(?!root@)(?<user>[a-z_][a-z0-9_.-]{0,31})@[A-Za-z0-9.-]{1,64}:[^\s$#]{0,200}\$ {1,4}(?:\S{0,120}\/)?(?<binary>kumactl|ip6?tables(?:-legacy|-nft)?(?:-restore)?|nft|istio-iptables|pilot-agent|proxy-init|linkerd2-proxy-init)\s/,
-      // a bare `$ ` prompt (the shell's mark for a normal user; `#` is root's)
-      /^\$ {1,4}(?:\S{0,120}\/)?(?<binary>ip6?tables(?:-legacy|-nft)?(?:-restore)?|nft)\s/,
     ],
     derive: 'none',
     when: { elsewhere: /Couldn't (?:load|find) (?:match|target)|can't initialize ip6?tables table|unable to initialize table|RULE_[A-Z]+ failed|No chain\/target\/match by that name|Could not fetch rule set generation id|\(nf_tables\): Chain '[A-Z]+' does not exist/ },
     explanation:
       'The log shows {binary} started from a non-root shell ({user}, no sudo). Without root (CAP_NET_ADMIN/CAP_NET_RAW) iptables cannot query the kernel, and iptables-nft reports that as a missing match or target: the failure is the privileges, not a kernel module.',
     remediation: ['Run the tool as root (sudo, or a root init container with NET_ADMIN and NET_RAW)', 'Re-run; if the same extension error remains as root, diagnose that log again'],
-    source: 'https://github.com/kumahq/kuma/issues/8412 (maintainers: the owner-match error came from running as kuma-dp, not root); https://github.com/Soreepeong/XivMitmLatencyMitigator/issues/25 ($ iptables ... -j MASQUERADE as a normal user)',
+    source: 'https://github.com/kumahq/kuma/issues/8412 (maintainers: the owner-match error came from running as kuma-dp, not root)',
   },
 ];

@@ -65,7 +65,8 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind19: { size: 17, floor: 15 },
   blind20: { size: 13, floor: 12 },
   blind21: { size: 16, floor: 16 },
-  blind22: { size: 18, floor: 18 },
+  blind22: { size: 18, floor: 17 },
+  blind23: { size: 18, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

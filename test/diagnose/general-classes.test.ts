@@ -716,8 +716,10 @@ test('config and privileges: binaries missing without their name, no API config,
   t.is(classifyLog('listen tcp 0.0.0.0:8080: bind: permission denied').category, 'unknown', 'not a privileged port');
 });
 
-test('privileges: a bare `$` prompt before iptables-nft reading a target as a chain (XivMitmLatencyMitigator#25)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'XivMitmLatencyMitigator-25-non-root-masquerade-chain.log'), 'utf8'));
-  t.is(r.category, 'insufficient-privileges');
-  t.is(classifyLog("# iptables -t nat -A POSTROUTING -j MASQUERADE\niptables v1.8.2 (nf_tables): Chain 'MASQUERADE' does not exist").category, 'iptables-backend-mismatch', 'a root prompt keeps the nft reading');
+// --- blind23 (kernel modules and permissions across small distros): general classes its misses showed
+test('selinux: Android logcat denials of iptables (orWall#69); privileges: IP_TRANSPARENT refused (shadowsocks-libev#2783)', (t) => {
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'orWall-69-android-sysinit-rawip-socket.log'), 'utf8')).category, 'selinux');
+  const tproxy = classifyLog(readFileSync(path.join(LOGS_DIR, 'shadowsocks-libev-2783-snap-ip-transparent.log'), 'utf8'));
+  t.is(tproxy.category, 'insufficient-privileges');
+  t.false(tproxy.nodeProblem);
 });
