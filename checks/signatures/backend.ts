@@ -142,6 +142,8 @@ export const backendSignatures: Signature[] = [
       // Issues often quote it cut after "Protocol".
       /(?<binary>ip6?tables(?:-nft)?(?:-save|-restore)?)(?:\/\d+\.\d+(?:\.\d+)?)?:? Failed to initialize nft: Protocol(?: not supported|$)/,
       /(?<binary>ip6?tables)(?:-(?:nft|save|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?: Could not fetch rule set generation id: Protocol not supported/,
+      // native nft: its first netlink dump fails the same way on a kernel without nf_tables
+      /netlink: Error: cache initialization failed: (?:Protocol not supported|Invalid argument)/,
     ],
     // Not when the legacy binary then fails on a table too: neither backend works, the kernel lacks NAT.
     when: { nowhere: /can't initialize ip6?tables table|unable to initialize table|Table does not exist \(do you need to insmod/ },
@@ -266,7 +268,8 @@ export const backendSignatures: Signature[] = [
       /\bipv6\.disable=1\b/,
       // EAFNOSUPPORT from any program (Go lower-cases it, Rust adds "os error 97", Python "[Errno 97]"):
       // AF_INET and AF_NETLINK always exist on Linux, so the family it lacks is AF_INET6.
-      /address family not supported by protocol/i,
+      // (not nft's: there the family is nf_tables' own, inet/ip6/bridge, see nft-family-not-in-kernel)
+      /^(?![^\n]*Could not process rule)[^\n]*address family not supported by protocol/i,
     ],
     derive: 'none',
     when: { elsewhere: /ip6tables|address family not supported by protocol/i },
@@ -288,15 +291,19 @@ export const backendSignatures: Signature[] = [
     priority: 84,
     // With net.ipv6.conf.all.disable_ipv6=1 the kernel still has AF_INET6 but no IPv6 address, not even
     // ::1: binding a listener there fails with EADDRNOTAVAIL (Go: "bind: cannot assign requested address").
-    patterns: [/\blisten (?:tcp6|udp6|tcp|udp) \[::1\]:\d{1,5}: bind: cannot assign requested address/i],
+    patterns: [
+      /\blisten (?:tcp6|udp6|tcp|udp) \[::1\]:\d{1,5}: bind: cannot assign requested address/i,
+      // the kernel's own refusal to add an IPv6 address (net/ipv6/addrconf.c extack)
+      /\bIPv6 is disabled on this device\b/,
+    ],
     derive: 'none',
     explanation:
-      'IPv6 is disabled on this node by sysctl (net.ipv6.conf.all.disable_ipv6=1): the IPv6 loopback ::1 does not exist, so a listener the component binds there cannot start.',
+      'IPv6 is disabled on this node by sysctl (net.ipv6.conf.all.disable_ipv6=1): no IPv6 address can be added, not even the loopback ::1, so whatever binds or configures IPv6 cannot start.',
     remediation: [
       'Enable IPv6 on the node (sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0, and in /etc/sysctl.d), or',
       'configure the component (or the mesh: IPv6 off) to listen on IPv4 only',
     ],
-    source: 'https://github.com/cloudnativelabs/kube-router/issues/566 (listen tcp6 [::1]:179 with disable_ipv6=1)',
+    source: 'https://github.com/cloudnativelabs/kube-router/issues/566 (listen tcp6 [::1]:179 with disable_ipv6=1); https://github.com/Maroka-chan/VPN-Confinement/issues/19 (Error: ipv6: IPv6 is disabled on this device.)',
   },
   {
     id: 'legacy-on-kernel-without-legacy-xtables',

@@ -106,6 +106,21 @@ export const kernelSignatures: Signature[] = [
       'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored); busybox modutils/modprobe.c ("module %s not found in modules.dep")',
   },
   {
+    id: 'extension-module-not-loaded',
+    category: 'missing-xtables-extension',
+    nodeProblem: true,
+    // Above the generic module reading (49) of the same words: the module is a match or target.
+    priority: 50,
+    patterns: [
+      // libxt_set's own check ("Kernel module xt_set is not loaded in."), and scripts' wording
+      /\b(?:kernel )?module:? [`'"]?(?<module>(?:xt|ipt|ip6t)_[A-Za-z0-9]{2,40})[`'"]? (?:is )?(?:not (?:loaded|found|available|present)|missing|unavailable)\b/i,
+      /\b(?:could not|couldn't|failed to|unable to|cannot|can't) (?:load|insert) (?:kernel )?module:? [`'"]?(?<module>(?:xt|ipt|ip6t)_[A-Za-z0-9]{2,40})/i,
+    ],
+    explanation: 'The kernel does not provide {modules}: the match or target it implements cannot be used in any rule on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'netfilter iptables extensions/libxt_set.h ("Kernel module xt_set is not loaded in."); https://github.com/lisaac/tproxy-gateway/issues/2',
+  },
+  {
     id: 'module-load-failed',
     category: 'missing-kernel-module',
     nodeProblem: true,
@@ -539,6 +554,19 @@ export const kernelSignatures: Signature[] = [
     source:
       'kubernetes/kubernetes cmd/kube-proxy/app/conntrack.go (sets nf_conntrack_max via /proc/sys/net/netfilter); https://github.com/kubernetes/kops/issues/17915; ' +
       'https://github.com/firewalld/firewalld/issues/353 (Failed to read file "/proc/sys/net/netfilter/nf_conntrack_helper": [Errno 2] No such file or directory)',
+  },
+  {
+    id: 'nft-family-not-in-kernel',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // Before 5.x, each nf_tables family was its own module (nf_tables_inet, nf_tables_ipv6,
+    // nf_tables_bridge...): EAFNOSUPPORT for `add table <family>` means that family's module is missing.
+    patterns: [/Error: Could not process rule: Address family not supported by protocol/],
+    derive: 'nft-statement',
+    explanation: 'This kernel\'s nf_tables does not support the table family the command uses ({modules}): an old kernel without that family module, or nf_tables built without it.',
+    remediation: [...FIX_LOAD, 'On a current kernel every family is part of nf_tables: update the kernel'],
+    source: 'https://github.com/firewalld/firewalld/issues/411 (nft add table inet firewalld: Address family not supported by protocol)',
   },
   {
     id: 'nft-cli-not-supported',

@@ -353,6 +353,20 @@ export const meshSignatures: Signature[] = [
     source: 'https://github.com/canonical/setup-lxd/issues/19 (iptables -I DOCKER-USER without Docker); https://github.com/travis-ci/travis-ci/issues/4778 (DOCKER chain missing)',
   },
   {
+    id: 'already-exists-or-in-use',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 15,
+    // EEXIST / EBUSY on network objects the tool itself adds or removes: a route, address or link that is
+    // already there (a subnet clash, a leftover), an ipset still referenced by a rule. The kernel is fine.
+    patterns: [/^RTNETLINK answers: File exists\s*$/, /\bipset v\d+(?:\.\d+){1,2}: Set cannot be destroyed: it is in use by a kernel component/],
+    derive: 'none',
+    explanation:
+      'The network object the tool adds already exists, or the one it removes is still in use (a route to a subnet the node already reaches, a leftover from an earlier run, an ipset a rule still references). The configuration, not the node, has to change.',
+    remediation: ['Remove the leftover (ip route / ip addr / ip link), or change the configuration that overlaps (e.g. a VPN\'s AllowedIPs covering the local LAN)', 'For an ipset in use: delete the iptables rules that reference it first'],
+    source: 'https://github.com/MichaIng/DietPi/issues/3624 (wg-quick: ip -4 route add ... RTNETLINK answers: File exists); netfilter/ipset lib/errcode.c ("Set cannot be destroyed: it is in use by a kernel component")',
+  },
+  {
     id: 'docker-chain-flushed',
     category: 'config-error',
     nodeProblem: false,

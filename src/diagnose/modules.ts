@@ -308,6 +308,19 @@ const LINK_KIND_MODULES: Record<string, string> = {
   ifb: 'ifb',
 };
 
+// ipset 4's type names, still accepted as aliases (ipset lib/types.c).
+const IPSET_OLD_TYPES: Record<string, string> = {
+  iphash: 'ip_set_hash_ip',
+  nethash: 'ip_set_hash_net',
+  ipporthash: 'ip_set_hash_ipport',
+  ipportiphash: 'ip_set_hash_ipportip',
+  ipportnethash: 'ip_set_hash_ipportnet',
+  ipmap: 'ip_set_bitmap_ip',
+  macipmap: 'ip_set_bitmap_ipmac',
+  portmap: 'ip_set_bitmap_port',
+  setlist: 'ip_set_list_set',
+};
+
 // `tc qdisc add ... KIND`: each queueing discipline is a module sch_KIND (clsact lives in sch_ingress).
 const QDISC_KINDS: ReadonlySet<string> = new Set([
   'netem', 'tbf', 'htb', 'prio', 'sfq', 'fq', 'fq_codel', 'cake', 'ingress', 'clsact', 'hfsc', 'red', 'drr',
@@ -323,8 +336,9 @@ export function linkKindModule(command: string): string | undefined {
   const kind = /\bip\s+(?:-\S+\s+){0,3}link\s+add\b[^\n]{0,200}?\btype\s+([a-z0-9]+)/.exec(command)?.[1];
   if (kind) return LINK_KIND_MODULES[kind];
   // `ipset create NAME hash:ip,port` → ip_set_hash_ipport
-  const set = /\bipset\s+(?:-\S+\s+){0,3}(?:create|-N|n)\s+(?:-\S+\s+){0,3}\S+\s+(hash|bitmap|list):([a-z,]{2,40})/.exec(command);
+  const set = /\bipset\s+(?:-\S+\s+){0,3}(?:create|-N|n)\s+(?:-\S+\s+){0,3}\S+\s+(?:(hash|bitmap|list):([a-z,]{2,40})|([a-z]{5,14})\b)/.exec(command);
   if (set?.[1] && set[2]) return `ip_set_${set[1]}_${set[2].replace(/,/g, '')}`;
+  if (set?.[3] && IPSET_OLD_TYPES[set[3]]) return IPSET_OLD_TYPES[set[3]];
   const qdisc = /\btc\s+(?:-\S+\s+){0,3}qdisc\s+(?:add|replace|change)\b([^\n]{0,200})/.exec(command)?.[1];
   if (!qdisc) return undefined;
   const name = qdisc.split(/\s+/).find((word) => QDISC_KINDS.has(word));

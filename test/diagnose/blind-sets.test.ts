@@ -67,6 +67,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind21: { size: 16, floor: 16 },
   blind22: { size: 18, floor: 17 },
   blind23: { size: 18, floor: 16 },
+  blind24: { size: 16, floor: 16 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -723,3 +723,22 @@ test('selinux: Android logcat denials of iptables (orWall#69); privileges: IP_TR
   t.is(tproxy.category, 'insufficient-privileges');
   t.false(tproxy.nodeProblem);
 });
+
+// --- blind24 (nft, ipset, tc, ip and sysctl around the netfilter tools): general classes its misses showed
+test('blind24 classes: EEXIST/in-use objects are configuration; IPv6 disabled on a device; nft cache init without nf_tables; nft families; xt_ modules named as not loaded; ipset 4 type names', (t) => {
+  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, category, name);
+    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
+    return r;
+  };
+  t.false(expectFile('DietPi-3624-wg-allowedips-lan-route-exists', 'config-error').nodeProblem);
+  t.false(expectFile('nftables-blacklist-50-set-in-use', 'config-error').nodeProblem);
+  expectFile('VPN-Confinement-19-bridge-ipv6-disabled', 'ipv6-unsupported');
+  expectFile('docker-wireguard-191-synology-nft-cache-init', 'iptables-backend-mismatch');
+  expectFile('firewalld-411-security-table-inet-family', 'missing-iptables-table', ['iptable_security', 'ip6table_security']);
+  expectFile('tproxy-gateway-2-unraid-xt-set', 'missing-xtables-extension', ['xt_set']);
+  expectFile('cs-firewall-bouncer-211-synology-nethash', 'missing-kernel-module', ['ip_set_hash_net']);
+  // nft's EAFNOSUPPORT is its own family, not IPv6
+  t.is(classifyLog('Error: Could not process rule: Address family not supported by protocol\nadd table inet firewalld').category, 'missing-kernel-module');
+});
