@@ -161,6 +161,8 @@ export const accessSignatures: Signature[] = [
       /unable to validate against any security context constraint/,
       /unable to validate against any pod security policy/,
       /capabilities\.add: Invalid value: "NET_(?:ADMIN|RAW)"/,
+      // GKE Autopilot's admission policy (Warden)
+      /linux capabilit(?:y|ies) '[A-Z_,]{3,120}' on container '[^'\n]{1,120}' not allowed/,
       /container has runAsNonRoot and image will run as root/,
       /container's runAsUser breaks non-root policy/,
     ],
@@ -173,7 +175,7 @@ export const accessSignatures: Signature[] = [
     ],
     source:
       'https://github.com/openshift-labs/learn-katacoda/issues/1015 (istio-init refused NET_ADMIN by SCC); kubernetes pod-security-admission ("violates PodSecurity"); openshift apiserver-library-go SCC admission ("unable to validate against any security context constraint"); ' +
-      'kubernetes pkg/kubelet/kuberuntime/security_context_others.go ("container has runAsNonRoot and image will run as root"); https://istio.io/latest/docs/setup/platform-setup/openshift/',
+      'kubernetes pkg/kubelet/kuberuntime/security_context_others.go ("container has runAsNonRoot and image will run as root"); https://istio.io/latest/docs/setup/platform-setup/openshift/; https://github.com/istio/istio.io/pull/16266 (GKE Autopilot Warden: linux capability not allowed)',
   },
   {
     id: 'firewalld-not-authorized',
@@ -226,6 +228,19 @@ export const accessSignatures: Signature[] = [
     explanation: 'The process may not listen on a port below 1024: it runs as non-root without NET_BIND_SERVICE. The pod\'s security context decides this, not the node\'s kernel modules.',
     remediation: ['Add the NET_BIND_SERVICE capability, or set the pod sysctl net.ipv4.ip_unprivileged_port_start=0, or listen on a port above 1023'],
     source: 'envoyproxy/envoy source/common/network/listen_socket_impl.cc ("cannot bind \'%s\': %s"); https://github.com/alibaba/higress/issues/1614 (non-root gateway on port 80)',
+  },
+  {
+    id: 'selinux-denial-anywhere',
+    category: 'selinux',
+    nodeProblem: true,
+    // Below every specific reading: an enforcing AVC denial pasted with the failure is the story when
+    // nothing else in the log explains it (a CNI installer denied writing the host's bin dir).
+    priority: 20,
+    patterns: [/avc: {1,3}denied {1,3}\{[^}\n]{1,80}\}[^\n]{0,600}?scontext=[^\n]{0,300}?permissive=0/],
+    derive: 'none',
+    explanation: 'SELinux on the node denied an operation the component needs (see the AVC line): the policy or the file labels, not the kernel modules, stop it.',
+    remediation: ['Relabel or fix the path the denial names (restorecon, the CNI directories\' container_file_t labels), or install the component\'s SELinux policy', 'Confirm with ausearch -m avc -ts recent'],
+    source: 'https://github.com/SUSE/elemental/issues/529 (cilium CNI install: avc denied write on usr_t)',
   },
   {
     id: 'dind-not-root',

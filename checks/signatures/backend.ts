@@ -168,6 +168,8 @@ export const backendSignatures: Signature[] = [
     // disable_ipv6=1; only ipv6.disable=1 (or no IPv6 in the kernel) removes it.
     patterns: [
       /\/proc\/sys\/net\/ipv6\/\S{0,120}: no such file or directory/i,
+      // procps-ng sysctl names the key instead of the path
+      /sysctl: (?:error: )?[`'"]?net\.ipv6\.[a-z0-9_.-]{1,80}[`'"]? is an unknown key/,
       /failed to determine if IPv6 was disabled[^\n]{0,200}(?:NotFound|No such file or directory)/,
     ],
     derive: 'none',
@@ -268,8 +270,6 @@ export const backendSignatures: Signature[] = [
       /\bipv6\.disable=1\b/,
       // EAFNOSUPPORT from any program (Go lower-cases it, Rust adds "os error 97", Python "[Errno 97]"):
       // AF_INET and AF_NETLINK always exist on Linux, so the family it lacks is AF_INET6.
-      // (not nft's: there the family is nf_tables' own, inet/ip6/bridge, see nft-family-not-in-kernel)
-      /^(?![^\n]*Could not process rule)[^\n]*address family not supported by protocol/i,
     ],
     derive: 'none',
     when: { elsewhere: /ip6tables|address family not supported by protocol/i },
@@ -283,6 +283,26 @@ export const backendSignatures: Signature[] = [
       'https://github.com/cloudfoundry/bosh-linux-stemcell-builder/issues/40; https://github.com/istio/istio/issues/15895; ' +
       'https://github.com/SELinuxProject/selinux-testsuite/pull/55 (ipv6.disable=1: ip6tables v1.8.2 (legacy) and "Could not open socket to kernel: Address family not supported by protocol"); ' +
       'https://github.com/istio/istio/issues/57199; https://github.com/rustfs/rustfs/issues/1202 (os error 97 with ipv6.disable=1)',
+  },
+  {
+    id: 'eafnosupport-anywhere',
+    category: 'ipv6-unsupported',
+    nodeProblem: true,
+    // Below every specific node reading (tables 55-60, modules 44-50): EAFNOSUPPORT from some other program
+    // is a weaker sign (an IPv6 routing rule also fails so on a kernel without IPV6_MULTIPLE_TABLES).
+    priority: 42,
+    // EAFNOSUPPORT from any program (Go lower-cases it, Rust adds "os error 97", Python "[Errno 97]"):
+    // AF_INET and AF_NETLINK always exist on Linux, so the family it lacks is AF_INET6. Not nft's own
+    // (there the family is nf_tables', inet/ip6/bridge: see nft-family-not-in-kernel).
+    patterns: [/^(?![^\n]*Could not process rule)[^\n]*address family not supported by protocol/i],
+    derive: 'none',
+    explanation:
+      'A program on this node got "Address family not supported by protocol": IPv6 is disabled in the kernel (e.g. booted with ipv6.disable=1), or the IPv6 feature it used is not built.',
+    remediation: [
+      'Either enable IPv6 on the node (remove ipv6.disable=1 from the kernel command line and reboot),',
+      'or turn off IPv6 for the mesh and the component on IPv4-only nodes (Istio: ENABLE_INBOUND_IPV6=false)',
+    ],
+    source: 'https://github.com/rustfs/rustfs/issues/1202 (os error 97 with ipv6.disable=1); https://github.com/istio/istio/issues/57199',
   },
   {
     id: 'ipv6-loopback-absent',

@@ -106,6 +106,19 @@ export const kernelSignatures: Signature[] = [
       'https://github.com/fail2ban/fail2ban/issues/4182 and https://github.com/inindev/linux-rockchip/issues/8 (`modprobe iptables` / `modprobe nftables`: tool names, ignored); busybox modutils/modprobe.c ("module %s not found in modules.dep")',
   },
   {
+    id: 'table-module-not-loaded',
+    category: 'missing-iptables-table',
+    nodeProblem: true,
+    priority: 50,
+    patterns: [
+      /\b(?:could not|couldn't|failed to|unable to|cannot|can't) (?:load|insert) (?:kernel )?module:? [`'"]?(?<module>ip6?table_(?<table>[a-z]+))\b/i,
+      /\b(?:kernel )?module:? [`'"]?(?<module>ip6?table_(?<table>[a-z]+))[`'"]? (?:is )?(?:not (?:loaded|found|available|present)|missing|unavailable)\b/i,
+    ],
+    explanation: 'The kernel does not provide {modules}: the {table} table cannot be created on this node.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/cilium/cilium/issues/7928 (could not load module ip6table_mangle); https://github.com/cilium/cilium/issues/8860 (GKE COS)',
+  },
+  {
     id: 'extension-module-not-loaded',
     category: 'missing-xtables-extension',
     nodeProblem: true,
@@ -285,7 +298,8 @@ export const kernelSignatures: Signature[] = [
       /(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})?(?: \((?<backend>nf_tables)\))?:\s+RULE_(?:APPEND|INSERT|REPLACE) failed \((?:No such file or directory|Operation not supported|Protocol not supported)\)(?:: rule in chain (?<chain>[A-Za-z0-9_-]+))?/,
     ],
     derive: 'previous-command',
-    when: { ruleWithoutExtension: false },
+    // (without the rule or an extension to name it says nothing: left to the other readings, or unknown)
+    when: { ruleWithoutExtension: false, derivedModules: true },
     explanation:
       'The nf_tables kernel refused to add a rule{chainIn}: a match or target it uses has no kernel support ({modules}).',
     remediation: [
@@ -375,7 +389,10 @@ export const kernelSignatures: Signature[] = [
     priority: 44,
     // net.bridge.bridge-nf-call-* exist only while br_netfilter is loaded (loading `bridge` alone does not
     // create them since 3.18).
-    patterns: [/\/proc\/sys\/net\/bridge\/bridge-nf-call-(?:ip6?tables|arptables)["']?(?::? (?:\[Errno 2\] )?no such file or directory| does not exist)/i],
+    patterns: [
+      /\/proc\/sys\/net\/bridge\/bridge-nf-call-(?:ip6?tables|arptables)["']?(?::? (?:\[Errno 2\] )?no such file or directory| does not exist)/i,
+      /sysctl: (?:error: )?[`'"]?net\.bridge\.bridge-nf-call-(?:ip6?tables|arptables)[`'"]? is an unknown key/,
+    ],
     derive: 'none',
     modules: ['br_netfilter'],
     explanation:
@@ -545,6 +562,7 @@ export const kernelSignatures: Signature[] = [
       /(?:open|stat|write) \/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+: no such file or directory/i,
       // Python and other runtimes quote the path and put the errno before the message.
       /\/proc\/sys\/net\/netfilter\/nf_conntrack_[a-z_]+["']?:? (?:\[Errno 2\] )?no such file or directory/i,
+      /sysctl: (?:error: )?[`'"]?net\.netfilter\.nf_conntrack_[a-z_]{1,60}[`'"]? is an unknown key/,
     ],
     derive: 'none',
     modules: ['nf_conntrack'],

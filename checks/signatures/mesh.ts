@@ -465,6 +465,10 @@ export const meshSignatures: Signature[] = [
     patterns: [
       /(?:ip6?tables(?:-legacy|-nft)?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: )?host\/network [`'"][^'`"\n]{0,200}['`"] not found/,
       /invalid port\/service [`'"][^'`"\n]{0,120}['`"] specified/,
+      // an empty or over-long name in the rule the tool generated
+      /Invalid target name \((?:too short|[^)\n]{0,40}max)\)|Invalid target name [`'"][^'`"\n]{0,60}['`"] \(\d+ chars max\)/,
+      // nft userspace asserting on a ruleset it cannot encode: the generator's bug, not the kernel
+      /\bnft: [a-z_]+\.c:\d+: [a-z_]+: Assertion [`'][^\n]{1,200}' failed/,
       /\bBad argument [`'"][^'`"\n]{0,120}['`"]/,
       /\bIndex of (?:insertion|replacement|deletion) too big/,
       /\binvalid (?:mask|port range|portrange|uid|gid|protocol) [`'"][^'`"\n]{0,120}['`"]? specified/i,
@@ -483,7 +487,8 @@ export const meshSignatures: Signature[] = [
     ],
     source:
       'https://github.com/mumoshu/kube-magic-ip-address/issues/4 (invalid port/service from a Helm value); https://github.com/binhex/arch-sabnzbdvpn/issues/45 (host/network `\' not found); ' +
-      'https://github.com/dperson/openvpn-client/issues/77 (Port "53" does not resolve to anything); netfilter iptables libxtables/xtables.c (xtables_ipparse_any: "host/network `%s\' not found"; xtables_parse_port: "invalid port/service `%s\' specified"); iptables/xshared.c ("Bad argument `%s\'"); libiptc TC_STRERROR (E2BIG: Index of insertion too big)',
+      'https://github.com/dperson/openvpn-client/issues/77 (Port "53" does not resolve to anything); netfilter iptables libxtables/xtables.c (xtables_ipparse_any: "host/network `%s\' not found"; xtables_parse_port: "invalid port/service `%s\' specified"); iptables/xshared.c ("Bad argument `%s\'"); libiptc TC_STRERROR (E2BIG: Index of insertion too big); ' +
+      'https://github.com/submariner-io/submariner/pull/3023 (Invalid target name (too short)); https://github.com/kubernetes/kubernetes/issues/140951 (nft assertion on kube-proxy\'s IPv6 DNAT rule)',
   },
 ];
 

@@ -68,6 +68,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind22: { size: 18, floor: 17 },
   blind23: { size: 18, floor: 16 },
   blind24: { size: 16, floor: 16 },
+  blind25: { size: 15, floor: 14 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {
