@@ -8,7 +8,11 @@ export const accessSignatures: Signature[] = [
     nodeProblem: true,
     // A denial that names a module is SELinux first: loading the module alone would not help.
     priority: 95,
-    patterns: [/avc: {1,3}denied {1,3}\{ module_request \}[^\n]*? kmod="(?<module>[^"\s]{1,64})"/],
+    patterns: [
+      /avc: {1,3}denied {1,3}\{ module_request \}[^\n]*? kmod="(?<module>[^"\s]{1,64})"/,
+      // loading the module file itself (modprobe as the container): the module is the file's base name
+      /avc: {1,3}denied {1,3}\{ module_load \}[^\n]*? path="[^"\n]{0,200}\/(?<module>[A-Za-z0-9_-]{1,64})\.ko(?:\.[a-z]{2,4})?"/,
+    ],
     explanation:
       'SELinux on the node denied the container\'s request to load {modules} (avc: denied module_request).',
     remediation: [
@@ -241,6 +245,23 @@ export const accessSignatures: Signature[] = [
     explanation: 'SELinux on the node denied an operation the component needs (see the AVC line): the policy or the file labels, not the kernel modules, stop it.',
     remediation: ['Relabel or fix the path the denial names (restorecon, the CNI directories\' container_file_t labels), or install the component\'s SELinux policy', 'Confirm with ausearch -m avc -ts recent'],
     source: 'https://github.com/SUSE/elemental/issues/529 (cilium CNI install: avc denied write on usr_t)',
+  },
+  {
+    id: 'modprobe-without-sys-module',
+    category: 'insufficient-privileges',
+    nodeProblem: false,
+    // Below the table readings (55-60): when a table also fails, the module it needed is the finding.
+    priority: 40,
+    // A container without CAP_SYS_MODULE cannot load anything: the module itself may be fine on the host,
+    // which has simply not loaded it.
+    patterns: [
+      /modprobe: ERROR: could not insert '(?<module>[A-Za-z0-9_-]{1,64})': Operation not permitted/,
+      /FATAL: Error inserting (?<module>[A-Za-z0-9_-]{1,64}) \([^)\n]{0,200}\): Operation not permitted/,
+    ],
+    explanation:
+      'The container tried to load {modules} itself and may not (no CAP_SYS_MODULE, as it should be): load it on the node instead, where the kernel has it or not.',
+    remediation: ['On the node: modprobe {modules}, and persist it (mesh-preflight fix); or mount /lib/modules and grant SYS_MODULE to a trusted DaemonSet only'],
+    source: 'https://github.com/rook/rook/issues/1312 (modprobe rbd in an OpenShift pod: Operation not permitted); kmod libkmod (init_module EPERM)',
   },
   {
     id: 'dind-not-root',

@@ -148,7 +148,8 @@ export const kernelSignatures: Signature[] = [
       /\b(?<module>(?:ip6?_tables|ip6?table_[a-z]+|x_tables|xt_[A-Za-z]+|ip6?t_[A-Za-z]+|nf_[a-z_]+|nft_[a-z_]+|br_netfilter|ip_vs[a-z_]*|ip_set[a-z_]*|wireguard|vxlan|geneve|overlay|tun|veth|8021q|sch_[a-z_]+|nfnetlink[a-z_]*)) (?:kernel )?module (?:is )?(?:not (?:loaded|found|available|present)|missing|unavailable)\b/i,
       /\bmissing (?:kernel )?modules?:? [`'"]?(?<module>(?:ip6?_tables|ip6?table_[a-z]+|x_tables|xt_[A-Za-z]+|nf_[a-z_]+|nft_[a-z_]+|br_netfilter|ip_vs[a-z_]*|ip_set[a-z_]*|wireguard|vxlan|geneve|tun|sch_[a-z_]+))\b/i,
     ],
-    when: { derivedModules: true },
+    // (not when modprobe said EPERM: the caller could not load anything, see modprobe-without-sys-module)
+    when: { derivedModules: true, nowhere: /could not insert '[^'\n]{1,64}': Operation not permitted|Error inserting [^\n]{0,200}: Operation not permitted/ },
     explanation:
       'Loading {modules} failed on this node: the kernel does not have it (not built, or its modules package is missing), or the container could not load it.',
     remediation: [
@@ -162,7 +163,8 @@ export const kernelSignatures: Signature[] = [
     category: 'missing-kernel-module',
     nodeProblem: true,
     priority: 51,
-    patterns: [/modprobe: ERROR: could not insert '(?<module>[A-Za-z0-9_-]{1,64})': (?<reason>[A-Za-z][A-Za-z ]{2,60})/],
+    // (EPERM is the caller's missing CAP_SYS_MODULE, not the module: see modprobe-without-sys-module)
+    patterns: [/modprobe: ERROR: could not insert '(?<module>[A-Za-z0-9_-]{1,64})': (?!Operation not permitted)(?<reason>[A-Za-z][A-Za-z ]{2,60})/],
     when: { derivedModules: true },
     explanation:
       'The kernel refused to load {modules} ({reason}): the module file does not belong to the running kernel (wrong release or architecture) or is blocked.',

@@ -397,6 +397,7 @@ export const meshSignatures: Signature[] = [
       // wrappers that drop the name: kube-proxy's `error getting ipset version, error: executable file not found`,
       // go-iptables' `error creating chain "X": executable file not found in $PATH`
       /error getting (?<binary>ipset|iptables|ip6tables) version, error: executable file not found/,
+      /could not get (?<binary>iptables|ip6tables|ipset|nft) version: [^\n]{0,200}?exe?cutable file not found/,
       /error (?:creating|flushing|deleting|checking|listing) chains? [^\n]{0,80}?: executable file not found in \$PATH/,
     ],
     derive: 'none',

@@ -765,3 +765,16 @@ test('blind25 classes: table modules that fail to load, weak EAFNOSUPPORT, enfor
   // A permissive-mode AVC line is not what stopped anything.
   t.is(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { write } for  pid=1 comm="cp" scontext=a tcontext=b tclass=dir permissive=1').category, 'unknown');
 });
+
+// --- blind26 (Kubernetes add-ons and node agents): general classes its misses showed
+test('blind26 classes: modprobe EPERM is the container, SELinux module_load names the file, `could not get iptables version`', (t) => {
+  const rook = classifyLog(readFileSync(path.join(LOGS_DIR, 'rook-1312-openshift-modprobe-rbd-eperm.log'), 'utf8'));
+  t.is(rook.category, 'insufficient-privileges');
+  t.false(rook.nodeProblem);
+  // A table that also fails is still the finding (blind15's kind-3234).
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'blind15', 'kind-3234-rootless-podman-ip-tables-not-loaded.log'), 'utf8')).category, 'missing-iptables-table');
+  const gpu = classifyLog(readFileSync(path.join(LOGS_DIR, 'gpu-operator-553-selinux-module-load-nvidia.log'), 'utf8'));
+  t.is(gpu.category, 'selinux');
+  t.deepEqual(gpu.modules, ['nvidia']);
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-vip-1065-masquerade-no-iptables-binary.log'), 'utf8')).category, 'config-error');
+});
