@@ -82,7 +82,8 @@ export const backendSignatures: Signature[] = [
     // iptables 1.8+ chose legacy and the kernel has no x_tables core (ENOPROTOOPT, "iptables who?"): on
     // an 1.8-era node that is a host running nf_tables only, and the fix is the nft mode. Older,
     // untagged iptables saying it is the plain missing ip_tables (kernel.ts, iptables-who).
-    priority: 59,
+    // Above the table readings (55-60) of the same log: no x_tables core explains every table failure.
+    priority: 61,
     patterns: [
       /(?<family>ip6?tables)(?:-legacy)?(?:-(?:save|restore))? v1\.(?:8|9|1\d)(?:\.\d+)? \((?<backend>legacy)\): (?:Cannot initialize|can't initialize ip6?tables table [`'"][a-z]+['`"]?): ip6?tables who\? \(do you need to insmod\?\)/,
     ],

@@ -464,7 +464,10 @@ export const meshSignatures: Signature[] = [
     // xtables' parameter problems: the rule's own values are wrong (an annotation's port or CIDR, a
     // mesh template bug), checked in userspace before the kernel is asked anything.
     patterns: [
-      /(?:ip6?tables(?:-legacy|-nft)?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: )?host\/network [`'"][^'`"\n]{0,200}['`"] not found/,
+      // (the opening backtick is often lost to markdown)
+      /(?:ip6?tables(?:-legacy|-nft)?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: )?host\/network [`'"]?[^'`"\n]{0,200}['`"] not found/,
+      // multiport takes at most 15 ports (libxt_multiport)
+      /ip6?tables(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: too many ports specified/,
       /invalid port\/service [`'"][^'`"\n]{0,120}['`"] specified/,
       // an empty or over-long name in the rule the tool generated
       /Invalid target name \((?:too short|[^)\n]{0,40}max)\)|Invalid target name [`'"][^'`"\n]{0,60}['`"] \(\d+ chars max\)/,
@@ -489,7 +492,7 @@ export const meshSignatures: Signature[] = [
     source:
       'https://github.com/mumoshu/kube-magic-ip-address/issues/4 (invalid port/service from a Helm value); https://github.com/binhex/arch-sabnzbdvpn/issues/45 (host/network `\' not found); ' +
       'https://github.com/dperson/openvpn-client/issues/77 (Port "53" does not resolve to anything); netfilter iptables libxtables/xtables.c (xtables_ipparse_any: "host/network `%s\' not found"; xtables_parse_port: "invalid port/service `%s\' specified"); iptables/xshared.c ("Bad argument `%s\'"); libiptc TC_STRERROR (E2BIG: Index of insertion too big); ' +
-      'https://github.com/submariner-io/submariner/pull/3023 (Invalid target name (too short)); https://github.com/kubernetes/kubernetes/issues/140951 (nft assertion on kube-proxy\'s IPv6 DNAT rule)',
+      'https://github.com/submariner-io/submariner/pull/3023 (Invalid target name (too short)); https://github.com/kubernetes/kubernetes/issues/140951 (nft assertion on kube-proxy\'s IPv6 DNAT rule); netfilter iptables extensions/libxt_multiport.c ("too many ports specified")',
   },
 ];
 

@@ -778,3 +778,15 @@ test('blind26 classes: modprobe EPERM is the container, SELinux module_load name
   t.deepEqual(gpu.modules, ['nvidia']);
   t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-vip-1065-masquerade-no-iptables-binary.log'), 'utf8')).category, 'config-error');
 });
+
+// --- blind27 (non-English threads: routers, proxies): general classes its misses showed
+test('blind27 classes: multiport limits and empty hosts are the rule; "iptables who?" explains the table failures after it; nft statements on the error line', (t) => {
+  for (const name of ['ShellCrash-1293-too-many-ports', 'Xray4Magisk-70-empty-host-network']) {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, 'config-error', name);
+  }
+  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'lede-9025-n1-flippy-iptables-who.log'), 'utf8')).category, 'iptables-backend-mismatch');
+  const tproxy = classifyLog(readFileSync(path.join(LOGS_DIR, 'v2rayA-911-nft-tproxy-enoent.log'), 'utf8'));
+  t.is(tproxy.category, 'missing-kernel-module');
+  t.true(tproxy.modules.includes('nft_tproxy'));
+});
