@@ -90,6 +90,8 @@ export const accessSignatures: Signature[] = [
       /\bip6?tables\b[^\n]{0,400}?error="exit status 4"|error="exit status 4"[^\n]{0,400}?\bip6?tables\b/,
       // the status is the whole message (kube-proxy's canary check): nothing after it
       /\bip6?tables\b[^\n]{0,400}?: exit status 4\s*$/,
+      // Python's subprocess (calico felix's start-of-day)
+      /Command '\[['"]ip6?tables(?:-restore|-save)?['"][^\]\n]{0,400}\]' returned non-zero exit status 4\b/,
     ],
     derive: 'none',
     when: { nowhere: /\(nf_tables\)|iptables-nft|RULE_[A-Z]+ failed|Could not fetch rule set generation id|Permission denied|can't open lock file/ },
@@ -99,7 +101,7 @@ export const accessSignatures: Signature[] = [
       'Usually transient: restart the pod',
       'If it repeats, find the holder on the node: fuser -v /run/xtables.lock (kube-proxy, a CNI or a firewall daemon in a loop); use versions that pass -w/--wait',
     ],
-    source: 'netfilter iptables include/xtables.h (RESOURCE_PROBLEM = 4) and iptables/xshared.c (xtables_lock_or_exit exits with it); https://github.com/cilium/cilium/issues/8690 (exit status 4 read as the lock)',
+    source: 'netfilter iptables include/xtables.h (RESOURCE_PROBLEM = 4) and iptables/xshared.c (xtables_lock_or_exit exits with it); https://github.com/cilium/cilium/issues/8690 (exit status 4 read as the lock); https://github.com/projectcalico/felix/issues/368 (Python: returned non-zero exit status 4)',
   },
   {
     id: 'xtables-lock-file-denied',

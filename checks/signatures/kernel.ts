@@ -475,13 +475,13 @@ export const kernelSignatures: Signature[] = [
     // A CNI or VPN creating its tunnel device through netlink: EOPNOTSUPP means no link type of that
     // kind is registered, i.e. its module is not in the kernel.
     patterns: [
-      /\b(?:create|add|creating|adding)\b[^\n]{0,40}?\b(?<module>wireguard|vxlan|geneve)\b[^\n]{0,20}?\b(?:interface|link|device)\b[^\n]{0,120}?: (?:operation not supported|unknown device type)/i,
+      /\b(?:create|add|creating|adding)\b[^\n]{0,40}?\b(?<module>wireguard|vxlan|geneve)\b[^\n]{0,20}?\b(?:interface|link|device)\b[^\n]{0,120}?(?::|err=) ?(?:operation not supported|unknown device type)/i,
       // the CNI bridge/macvlan/ipvlan plugins: `failed to create bridge "cni0": could not add "cni0": operation not supported`
       /\bfailed to create (?<module>bridge|macvlan|ipvlan|veth|vxlan)\b[^\n]{0,160}?: operation not supported/i,
     ],
     explanation: 'The kernel cannot create the {modules} interface the network needs: the {modules} module is not in this node\'s kernel (or not loaded).',
     remediation: [...FIX_LOAD, 'Or choose a backend this kernel supports (e.g. flannel vxlan or host-gw instead of wireguard-native)'],
-    source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel); https://github.com/containers/podman/issues/4114 (CNI bridge: could not add "cni-podman0": operation not supported)',
+    source: 'https://github.com/k3s-io/k3s/issues/11166 (flannel: could not create wireguard interface: operation not supported, CentOS 7 kernel); https://github.com/containers/podman/issues/4114 (CNI bridge: could not add "cni-podman0": operation not supported); https://github.com/rancher/rancher/issues/9677 (Error creating vxlan interface: err=operation not supported)',
   },
   {
     id: 'qdisc-kind-not-in-kernel',

@@ -359,12 +359,16 @@ export const meshSignatures: Signature[] = [
     priority: 15,
     // EEXIST / EBUSY on network objects the tool itself adds or removes: a route, address or link that is
     // already there (a subnet clash, a leftover), an ipset still referenced by a rule. The kernel is fine.
-    patterns: [/^RTNETLINK answers: File exists\s*$/, /\bipset v\d+(?:\.\d+){1,2}: Set cannot be destroyed: it is in use by a kernel component/],
+    patterns: [
+      /^RTNETLINK answers: File exists\s*$/,
+      /\bipset v\d+(?:\.\d+){1,2}: Set cannot be destroyed: it is in use by a kernel component/,
+      /\bipset v\d+(?:\.\d+){1,2}: Set cannot be created: set with the same name already exists/,
+    ],
     derive: 'none',
     explanation:
       'The network object the tool adds already exists, or the one it removes is still in use (a route to a subnet the node already reaches, a leftover from an earlier run, an ipset a rule still references). The configuration, not the node, has to change.',
     remediation: ['Remove the leftover (ip route / ip addr / ip link), or change the configuration that overlaps (e.g. a VPN\'s AllowedIPs covering the local LAN)', 'For an ipset in use: delete the iptables rules that reference it first'],
-    source: 'https://github.com/MichaIng/DietPi/issues/3624 (wg-quick: ip -4 route add ... RTNETLINK answers: File exists); netfilter/ipset lib/errcode.c ("Set cannot be destroyed: it is in use by a kernel component")',
+    source: 'https://github.com/MichaIng/DietPi/issues/3624 (wg-quick: ip -4 route add ... RTNETLINK answers: File exists); netfilter/ipset lib/errcode.c ("Set cannot be destroyed: it is in use by a kernel component"); https://github.com/weaveworks/weave/issues/2934 (Set cannot be created: set with the same name already exists)',
   },
   {
     id: 'docker-chain-flushed',
@@ -466,6 +470,9 @@ export const meshSignatures: Signature[] = [
     patterns: [
       // (the opening backtick is often lost to markdown)
       /(?:ip6?tables(?:-legacy|-nft)?(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: )?host\/network [`'"]?[^'`"\n]{0,200}['`"] not found/,
+      // a CIDR with a stray quote from a template or an env file
+      /ip6?tables(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: invalid mask [`'"][^\n]{0,40}['`"] specified/,
+      /Error: any valid prefix is expected rather than "[^"\n]{0,80}"/,
       // multiport takes at most 15 ports (libxt_multiport)
       /ip6?tables(?:-restore)?(?: v\d+(?:\.\d+){1,2}(?: \((?:legacy|nf_tables)\))?)?: too many ports specified/,
       /invalid port\/service [`'"][^'`"\n]{0,120}['`"] specified/,
@@ -492,7 +499,7 @@ export const meshSignatures: Signature[] = [
     source:
       'https://github.com/mumoshu/kube-magic-ip-address/issues/4 (invalid port/service from a Helm value); https://github.com/binhex/arch-sabnzbdvpn/issues/45 (host/network `\' not found); ' +
       'https://github.com/dperson/openvpn-client/issues/77 (Port "53" does not resolve to anything); netfilter iptables libxtables/xtables.c (xtables_ipparse_any: "host/network `%s\' not found"; xtables_parse_port: "invalid port/service `%s\' specified"); iptables/xshared.c ("Bad argument `%s\'"); libiptc TC_STRERROR (E2BIG: Index of insertion too big); ' +
-      'https://github.com/submariner-io/submariner/pull/3023 (Invalid target name (too short)); https://github.com/kubernetes/kubernetes/issues/140951 (nft assertion on kube-proxy\'s IPv6 DNAT rule); netfilter iptables extensions/libxt_multiport.c ("too many ports specified")',
+      'https://github.com/submariner-io/submariner/pull/3023 (Invalid target name (too short)); https://github.com/kubernetes/kubernetes/issues/140951 (nft assertion on kube-proxy\'s IPv6 DNAT rule); netfilter iptables extensions/libxt_multiport.c ("too many ports specified"); https://github.com/cloudnativelabs/kube-router/issues/25 and https://github.com/dperson/openvpn-client/issues/198 (invalid mask from a quoted CIDR)',
   },
 ];
 

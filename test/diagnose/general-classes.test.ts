@@ -790,3 +790,18 @@ test('blind27 classes: multiport limits and empty hosts are the rule; "iptables 
   t.is(tproxy.category, 'missing-kernel-module');
   t.true(tproxy.modules.includes('nft_tproxy'));
 });
+
+// --- blind28 (2014–2019 threads on old kernels and firmwares): general classes its misses showed
+test('blind28 classes: Python exit status 4, quoted CIDRs, ipset name clashes, err= wordings, a bare nft table refused', (t) => {
+  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, category, name);
+    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
+  };
+  expectFile('felix-368-ip6tables-list-exit-status-4', 'xtables-lock');
+  expectFile('kube-router-25-kops-cidr-double-quote-mask', 'config-error');
+  expectFile('openvpn-client-198-quoted-cidr-invalid-mask', 'config-error');
+  expectFile('weave-2934-leftover-weave-kube-test-ipset', 'config-error');
+  expectFile('rancher-9677-rhel73-vxlan-not-supported', 'missing-kernel-module', ['vxlan']);
+  expectFile('linux-2177-raspbian-419-no-nf-tables', 'missing-kernel-module', ['nf_tables']);
+});
