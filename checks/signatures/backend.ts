@@ -37,7 +37,7 @@ export const backendSignatures: Signature[] = [
     // its extension warnings in the same log follow from it. Above those (56).
     priority: 57,
     patterns: [
-      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\): chain (?<chain>[A-Za-z0-9_-]+)/,
+      /(?:(?<family>ip6?tables)(?:-(?:nft|restore))*(?: v\d+(?:\.\d+){1,2})? \((?<backend>nf_tables)\):[\s,]{0,4}(?:line \d+: )?|^\s{0,4}line \d+: )CHAIN_ADD failed \(No such file or directory\)(?:: chain (?<chain>[A-Za-z0-9_-]+))?/,
       // Setting a built-in chain's policy, with the command on the line (alone, CHAIN_UPDATE may be a start script's backend probe).
       /(?:--policy|-P) [A-Z]+ (?:DROP|ACCEPT)\W{1,6}(?<family>ip6?tables) v\d+(?:\.\d+){1,2} \((?<backend>nf_tables)\):\s{1,4}CHAIN_UPDATE failed \(No such file or directory\): chain (?<chain>[A-Z]+)/,
     ],
@@ -52,7 +52,7 @@ export const backendSignatures: Signature[] = [
     source:
       'https://github.com/pivpn/pivpn/issues/1135; https://github.com/netblue30/firejail/issues/2232 (`line 1: CHAIN_ADD failed`); https://github.com/qoomon/docker-host/issues/62; https://github.com/ruped24/toriptables3/issues/2; ' +
       'https://github.com/livecycle/preevy/pull/453 (dind on GKE: CHAIN_ADD POSTROUTING with the MASQUERADE warning; fixed by a legacy image); ' +
-      'https://github.com/passteque/gluetun/issues/896 (ip6tables-nft --policy INPUT DROP: CHAIN_UPDATE failed on an Ubuntu 16.04 host; legacy worked)',
+      'https://github.com/passteque/gluetun/issues/896 (ip6tables-nft --policy INPUT DROP: CHAIN_UPDATE failed on an Ubuntu 16.04 host; legacy worked); https://github.com/basecamp/kamal/pull/1762 (CHAIN_ADD failed without the chain name)',
   },
   {
     id: 'nft-rule-append-basic-rule',

@@ -611,7 +611,7 @@ export const kernelSignatures: Signature[] = [
     priority: 43,
     // ENOENT from nft is usually a missing table/chain (configuration); only an expression module named
     // in the echoed statement (fib, masquerade, tproxy...) makes it a kernel finding.
-    patterns: [/Error: Could not process rule: No such file or directory/],
+    patterns: [/Error: Could not process rule: No such file or directory/i],
     derive: 'nft-statement',
     when: { derivedModules: true },
     explanation:

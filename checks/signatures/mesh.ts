@@ -353,6 +353,19 @@ export const meshSignatures: Signature[] = [
     source: 'https://github.com/canonical/setup-lxd/issues/19 (iptables -I DOCKER-USER without Docker); https://github.com/travis-ci/travis-ci/issues/4778 (DOCKER chain missing)',
   },
   {
+    id: 'nft-syntax-error',
+    category: 'config-error',
+    nodeProblem: false,
+    priority: 22,
+    // nft's parser rejecting the ruleset text: the generator (a firewall tool, a package's snippet) wrote
+    // something nft does not accept; the kernel never saw it.
+    patterns: [/\bError: syntax error, unexpected [a-z'{}()\[\]$@;,.:-]{1,40}/],
+    derive: 'none',
+    explanation: 'nft could not parse the ruleset it was given (a syntax error): the tool or package that generated the rules wrote something invalid. The node\'s kernel is not involved.',
+    remediation: ['Fix (or update) the tool or package that generated the ruleset; nft -c -f FILE checks a file without applying it'],
+    source: 'https://github.com/openwrt/openwrt/issues/9927 (fw4 template typo); https://github.com/mossdef-org/https-dns-proxy/issues/7 (a chain outside any table)',
+  },
+  {
     id: 'already-exists-or-in-use',
     category: 'config-error',
     nodeProblem: false,
@@ -450,7 +463,7 @@ export const meshSignatures: Signature[] = [
     // Below nft-cli-expression-enoent (43), which takes the line when the statement names an expression
     // module: without one, ENOENT is a table, chain, set or rule position the ruleset does not have.
     priority: 42,
-    patterns: [/Error: Could not process rule: No such file or directory/],
+    patterns: [/Error: Could not process rule: No such file or directory/i],
     derive: 'none',
     explanation:
       'nft refused a statement because what it refers to does not exist in the ruleset: a table, chain, set, or (for `insert ... index N`) a rule position beyond the chain\'s end. The rules the mesh generated do not fit together; the kernel has what it needs.',

@@ -360,6 +360,9 @@ function nftStatementAfter(lines: readonly string[], index: number): string | un
   // A page that collapsed the output keeps the statement on the error's own line, after the message.
   const own = /Could not process rule: [A-Za-z ]{4,40}?(?:directory|supported|argument|exists)\s+(\S[^\n]{3,400})$/.exec(lines[index] ?? '');
   if (own?.[1] && nftStatementModules(own[1]).length > 0) return own[1].replace(/\s+\S+:\d+:\d+-\d+: Error:[^\n]*$/, '');
+  // A transcript shows the command just before its error: `nft 'add chain t c { type nat hook ... }'`.
+  const before = /^\s*(?:\$ |# )?(?:sudo )?nft\s+['"]?((?:add|insert|create|replace|flush|list)\s[^\n]{2,400}?)['"]?\s*$/.exec(withoutRecordPrefix(lines[index - 1] ?? ''));
+  if (before?.[1] && nftStatementModules(before[1]).length > 0) return before[1];
   for (let j = index + 1; j < lines.length && j <= index + 2; j++) {
     // kubectl describe / logs viewers prefix continuation lines with a box rule (`│`) or pipe.
     const l = withoutRecordPrefix(lines[j] ?? '').replace(/^\s{0,8}[│|]\s{0,8}/, '');

@@ -180,7 +180,7 @@ export function nftStatementModules(statement: string): string[] {
     if (words.includes(` ${keyword} `) && !out.includes(n)) out.push(n);
   }
   // A bare table or chain the kernel refuses: nf_tables itself.
-  if (out.length === 0 && /^\s*(?:add|create)\s+(?:table|chain)\s/.test(statement)) out.push('nf_tables');
+  if (out.length === 0 && /^\s*(?:(?:add|create)\s+(?:table|chain)\s|flush\s+ruleset\b|list\s+ruleset\b)/.test(statement)) out.push('nf_tables');
   return out;
 }
 

@@ -72,6 +72,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind26: { size: 16, floor: 13 },
   blind27: { size: 16, floor: 16 },
   blind28: { size: 18, floor: 16 },
+  blind29: { size: 16, floor: 14 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -805,3 +805,17 @@ test('blind28 classes: Python exit status 4, quoted CIDRs, ipset name clashes, e
   expectFile('rancher-9677-rhel73-vxlan-not-supported', 'missing-kernel-module', ['vxlan']);
   expectFile('linux-2177-raspbian-419-no-nf-tables', 'missing-kernel-module', ['nf_tables']);
 });
+
+// --- blind29 (the nftables-native generation): general classes its misses showed
+test('blind29 classes: nft syntax errors are the generator; nft commands echoed before their error; CHAIN_ADD without a chain name; flush ruleset refused', (t) => {
+  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, category, name);
+    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
+  };
+  expectFile('openwrt-9927-fw4-typo-syntax-error', 'config-error');
+  expectFile('https-dns-proxy-7-notrack-chain-outside-table', 'config-error');
+  expectFile('WSL-9772-nft-nat-chain-missing', 'missing-kernel-module', ['nft_chain_nat']);
+  expectFile('kamal-1762-dind-chain-add-nftables-host', 'iptables-backend-mismatch');
+  expectFile('raspberrypi-linux-3615-nf-tables-modules-missing', 'missing-kernel-module', ['nf_tables']);
+});
