@@ -206,6 +206,8 @@ export const accessSignatures: Signature[] = [
     patterns: [
       /\b(?:create|creating|add|adding|set|setting|set up|setup|enter|entering|configure|configuring|move|moving|delete|deleting)\b[^\n]{0,60}?\b(?:link|bridge|veth|netns|network namespace|route|address|interface|device|tun|tap|socket mark|SO_MARK|IP_TRANSPARENT|IP_FREEBIND)\b[^\n]{0,80}?: operation not permitted/i,
       /\bnetlink receive: operation not permitted/i,
+      // NFQUEUE consumers (OpenSnitch, IDS) taking over a queue handler
+      /\b(?:unbinding|binding|unbind|bind)\b[^\n]{0,60}?\bq(?:ueue)? handler\b[^\n]{0,80}?: operation not permitted/i,
       // transparent proxies and meshes marking or intercepting sockets: NET_ADMIN
       /\bsetsockopt\(?\s{0,2}(?:IP_TRANSPARENT|IPV6_TRANSPARENT|SO_MARK|IP_FREEBIND)\)?(?: failed)?: operation not permitted/i,
       /\bmount: permission denied \(are you root\?\)/,
@@ -217,7 +219,7 @@ export const accessSignatures: Signature[] = [
       'Give the container the capability it needs (securityContext.capabilities.add: [NET_ADMIN], or privileged for Docker-in-Docker and namespace work), or run it where the policy allows it',
     ],
     source:
-      'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)"); https://github.com/shadowsocks/shadowsocks-libev/issues/2783 (setsockopt IP_TRANSPARENT as a snap)',
+      'containernetworking/plugins plugins/main/bridge/bridge.go ("failed to create bridge %q: %v"); vishvananda/netlink (netlink receive errors); busybox libbb/messages.c ("permission denied (are you root?)"); https://github.com/shadowsocks/shadowsocks-libev/issues/2783 (setsockopt IP_TRANSPARENT as a snap); https://github.com/evilsocket/opensnitch/issues/323 (unbinding the queue handler as a normal user)',
   },
   {
     id: 'privileged-port-bind-denied',

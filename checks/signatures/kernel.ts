@@ -441,6 +441,19 @@ export const kernelSignatures: Signature[] = [
     source: 'https://github.com/istio/istio/issues/54810 (istio-cni ambient: failed to add IP to ipset istio-inpod-probes-v4: invalid comment); https://github.com/cloudnativelabs/kube-router/issues/539 (set type not supported); netfilter ipset lib/errcode.c ("Your kernel is behind your ipset utility")',
   },
   {
+    id: 'nfqueue-no-kernel-support',
+    category: 'missing-kernel-module',
+    nodeProblem: true,
+    priority: 44,
+    // libnetfilter_queue (and its Go ports) open a NETLINK_NETFILTER socket: EPROTONOSUPPORT means nfnetlink
+    // (and nfnetlink_queue under it) is not in the kernel.
+    patterns: [/Error opening Queue handle: protocol not supported/i],
+    modules: ['nfnetlink', 'nfnetlink_queue'],
+    explanation: 'The kernel has no netfilter queue support: {modules} is not loaded or not built, so no NFQUEUE consumer (an application firewall, an IDS) can attach.',
+    remediation: [...FIX_LOAD],
+    source: 'https://github.com/evilsocket/opensnitch/issues/412 (Error opening Queue handle: protocol not supported)',
+  },
+  {
     id: 'ipset-no-kernel-session',
     category: 'missing-kernel-module',
     nodeProblem: true,

@@ -353,6 +353,20 @@ export const meshSignatures: Signature[] = [
     source: 'https://github.com/canonical/setup-lxd/issues/19 (iptables -I DOCKER-USER without Docker); https://github.com/travis-ci/travis-ci/issues/4778 (DOCKER chain missing)',
   },
   {
+    id: 'builtin-verdict-read-as-chain',
+    category: 'config-error',
+    nodeProblem: false,
+    // Above the nft and chain readings of "Chain 'X' does not exist" (35-37).
+    priority: 39,
+    // RETURN, ACCEPT and DROP are verdicts every iptables knows (libxt_standard): read as a chain, the
+    // iptables install itself is broken (its extension libraries not shipped with it), not the kernel.
+    patterns: [/\bChain '(?<chain>RETURN|ACCEPT|DROP)' does not exist/, /Couldn't load target [`'"](?<chain>standard|RETURN|ACCEPT|DROP)['`"]/],
+    derive: 'none',
+    explanation: 'iptables did not recognise the built-in verdict {chain}: its own extension libraries (libxt_standard and the rest, in XTABLES_LIBDIR) are missing from the image or initramfs it runs from. The kernel is not involved.',
+    remediation: ['Ship the iptables extension libraries with the binary (e.g. /usr/lib/xtables or /usr/lib/<arch>/xtables), or set XTABLES_LIBDIR to where they are'],
+    source: 'https://github.com/darkrain42/tailscale-initramfs/pull/3 (Chain \'RETURN\' does not exist: libxt_* missing from the initramfs)',
+  },
+  {
     id: 'nft-syntax-error',
     category: 'config-error',
     nodeProblem: false,
@@ -415,13 +429,15 @@ export const meshSignatures: Signature[] = [
       // go-iptables' `error creating chain "X": executable file not found in $PATH`
       /error getting (?<binary>ipset|iptables|ip6tables) version, error: executable file not found/,
       /could not get (?<binary>iptables|ip6tables|ipset|nft) version: [^\n]{0,200}?exe?cutable file not found/,
+      // a binary built without the firewall backend the node's mode picks
+      /\b(?<binary>iptables|nftables) disabled in build\b/,
       /error (?:creating|flushing|deleting|checking|listing) chains? [^\n]{0,80}?: executable file not found in \$PATH/,
     ],
     derive: 'none',
     explanation:
       'The component\'s image (or the host it runs on) has no {binary} binary: the setting that selects it (e.g. native nftables mode) does not fit this image flavour (distroless images ship fewer tools), or the package was never installed. The kernel is not involved.',
     remediation: ['Turn the option off or use the image flavour that ships {binary} (Istio: non-distroless images with values.global.nativeNftables)', 'Re-create the affected pods'],
-    source: 'https://github.com/istio/istio/issues/57333 (nativeNftables with distroless images); Go os/exec LookPath ("exec: %q: executable file not found in $PATH"); https://github.com/easzlab/kubeasz/issues/1251 (kube-proxy IPVS without the ipset package); https://github.com/kubeedge/kubeedge/issues/3128 (cloudcore image without iptables)',
+    source: 'https://github.com/istio/istio/issues/57333 (nativeNftables with distroless images); Go os/exec LookPath ("exec: %q: executable file not found in $PATH"); https://github.com/easzlab/kubeasz/issues/1251 (kube-proxy IPVS without the ipset package); https://github.com/kubeedge/kubeedge/issues/3128 (cloudcore image without iptables); https://github.com/tailscale/tailscale/issues/13440 (iptables disabled in build)',
   },
   {
     id: 'control-plane-refused',

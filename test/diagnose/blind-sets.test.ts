@@ -73,6 +73,7 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
   blind27: { size: 16, floor: 16 },
   blind28: { size: 18, floor: 16 },
   blind29: { size: 16, floor: 14 },
+  blind30: { size: 9, floor: 9 },
 };
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {

@@ -819,3 +819,17 @@ test('blind29 classes: nft syntax errors are the generator; nft commands echoed 
   expectFile('kamal-1762-dind-chain-add-nftables-host', 'iptables-backend-mismatch');
   expectFile('raspberrypi-linux-3615-nf-tables-modules-missing', 'missing-kernel-module', ['nf_tables']);
 });
+
+// --- blind30 (security agents and one Q&A page; the last batch the search budget allowed)
+test('blind30 classes: NFQUEUE without kernel support or privileges, a build without iptables, a built-in verdict read as a chain', (t) => {
+  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
+    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    t.is(r.category, category, name);
+    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
+    return r;
+  };
+  expectFile('opensnitch-412-nfqueue-protocol-not-supported', 'missing-kernel-module', ['nfnetlink']);
+  expectFile('opensnitch-323-non-root-unbind-eperm', 'insufficient-privileges');
+  expectFile('tailscale-13440-iptables-disabled-in-build', 'config-error');
+  t.false(expectFile('tailscale-initramfs-3-return-chain-missing-libxt', 'config-error').nodeProblem);
+});
