@@ -171,7 +171,9 @@ function* readings(line: string, next: string | undefined, hardWrapWidth: number
   const bare = withoutRecordPrefix(line);
   const nextBare = next === undefined ? undefined : withoutRecordPrefix(next);
   if (bare !== line) yield forMatching(bare, nextBare);
-  if (next === undefined || next.trim() === '' || RECORD_START.test(next.trim()) || LOG_HEADER.test(next.trim())) return;
+  // When both lines carry the collector's header (a markdown quote, klog), judge the next line without it.
+  const nextText = (bare !== line ? nextBare : next)?.trim();
+  if (nextText === undefined || nextText === '' || RECORD_START.test(nextText) || LOG_HEADER.test(nextText)) return;
   // A command echoed before its error is not a message cut in two.
   if (IPTABLES_COMMAND.test(line)) return;
   const head = bare.trimEnd();

@@ -7,7 +7,9 @@
 import test from 'ava';
 import { classifyLog, type ClassifyContext } from '../../src/diagnose/classify.ts';
 import { normalizeText, structuredLines, withoutRecordPrefix } from '../../src/diagnose/normalize.ts';
-import { loadLogFixtures, type LogFixture } from './fixtures.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LOGS_DIR, loadLogFixtures, type LogFixture } from './fixtures.ts';
 
 const eachLine = (t: string, f: (l: string) => string): string => t.split('\n').map(f).join('\n');
 
@@ -89,4 +91,31 @@ test('withoutRecordPrefix strips stacked collector headers but never the whole l
   t.is(withoutRecordPrefix('vpn_1  | iptables v1.8.7'), 'iptables v1.8.7');
   t.is(withoutRecordPrefix('-A ISTIO_OUTPUT -j RETURN'), '-A ISTIO_OUTPUT -j RETURN');
   t.is(withoutRecordPrefix('>'), '>', 'a line that is only a header stays');
+});
+
+// Every log of every set (the blind ones too) that is classified right as logged, for the dressings that
+// need no line-structure repair: ~450 real logs.
+function allSetLogs(): { name: string; text: string; category: string }[] {
+  const out: { name: string; text: string; category: string }[] = [];
+  for (const dir of [LOGS_DIR, ...readdirSync(LOGS_DIR).map((d) => path.join(LOGS_DIR, d)).filter((d) => statSync(d).isDirectory())]) {
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.source'))) {
+      const category = /^category:\s*(\S+)/m.exec(readFileSync(path.join(dir, f), 'utf8'))?.[1] ?? '';
+      const text = readFileSync(path.join(dir, f.replace(/\.source$/, '.log')), 'utf8');
+      if (classifyLog(text).category === category) out.push({ name: `${path.basename(dir)}/${f}`, text, category });
+    }
+  }
+  return out;
+}
+
+test('every set: the same diagnosis with HTML entities, typographic quotes, CRLF, JSON records and indentation', (t) => {
+  const logs = allSetLogs();
+  t.true(logs.length >= 400, `${logs.length} logs`);
+  const changed: string[] = [];
+  for (const log of logs) {
+    for (const dressing of ['HTML entities', 'typographic quotes', 'CRLF line ends', 'JSON record per line', 'indented']) {
+      const r = classifyLog(DRESSINGS[dressing]!(log.text));
+      if (r.category !== log.category) changed.push(`${log.name} (${dressing}): ${log.category} became ${r.category}`);
+    }
+  }
+  t.deepEqual(changed, []);
 });
