@@ -171,8 +171,8 @@ function* readings(line: string, next: string | undefined, hardWrapWidth: number
   const bare = withoutRecordPrefix(line);
   const nextBare = next === undefined ? undefined : withoutRecordPrefix(next);
   if (bare !== line) yield forMatching(bare, nextBare);
-  // When both lines carry the collector's header (a markdown quote, klog), judge the next line without it.
-  const nextText = (bare !== line ? nextBare : next)?.trim();
+  // A markdown quote on both lines is not a new record; a timestamp or klog header is.
+  const nextText = next?.replace(/^(?:\s*>[ \t]?)+/, '').trim();
   if (nextText === undefined || nextText === '' || RECORD_START.test(nextText) || LOG_HEADER.test(nextText)) return;
   // A command echoed before its error is not a message cut in two.
   if (IPTABLES_COMMAND.test(line)) return;
