@@ -121,7 +121,7 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   const hits: Hit[] = [];
   // A terminal's hard wrap leaves every wrapped line exactly as long as the longest.
   const hardWrapWidth = lines.reduce((max, l) => Math.max(max, l.length), 0);
-  const env: LineEnv = { context, textBackend, restoreBlocks, backendConflict };
+  const env: LineEnv = { catalogue: sigs, context, textBackend, restoreBlocks, backendConflict };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.length < 8) continue;
@@ -149,9 +149,31 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
   return { ...primary, findings, scanned };
 }
 
+/**
+ * One regular expression per flag set that matches wherever some signature pattern matches (their
+ * union, named groups made plain): a line none of them matches is skipped without trying 100+ signatures
+ * one by one. Built once per catalogue.
+ */
+const unions = new WeakMap<readonly Signature[], RegExp[]>();
+function anyPatternCanMatch(sigs: readonly Signature[], line: string): boolean {
+  let union = unions.get(sigs);
+  if (!union) {
+    const byFlags = new Map<string, string[]>();
+    for (const sig of sigs) {
+      for (const p of sig.patterns) {
+        const flags = p.flags.replace(/[gy]/g, '');
+        byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${p.source.replace(/\(\?<(?![=!])[A-Za-z]\w*>/g, '(?:')})`]);
+      }
+    }
+    union = [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+    unions.set(sigs, union);
+  }
+  return union.some((re) => re.test(line));
+}
+
 /** The first (highest-priority) signature that explains line i, read as matchLine; one line, one signature. */
 function bestHit(ordered: readonly Signature[], lines: readonly string[], i: number, matchLine: string | undefined, env: LineEnv): Hit | undefined {
-  if (matchLine === undefined) return undefined;
+  if (matchLine === undefined || !anyPatternCanMatch(env.catalogue, matchLine)) return undefined;
   for (const sig of ordered) {
     const rendered = tryLine(sig, lines, i, matchLine, env);
     if (rendered) return { sig, ...rendered, key: dedupeKey(rendered.diagnosis) };
@@ -251,6 +273,8 @@ function findRestoreBlocks(lines: readonly string[]): RestoreBlock[] {
 }
 
 interface LineEnv {
+  /** The signature list as given (its identity keys the cached pattern unions). */
+  catalogue: readonly Signature[];
   context: ClassifyContext;
   textBackend?: RuleBackend;
   restoreBlocks: RestoreBlock[];
