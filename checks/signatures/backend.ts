@@ -327,6 +327,27 @@ export const backendSignatures: Signature[] = [
     source: 'https://github.com/cloudnativelabs/kube-router/issues/566 (listen tcp6 [::1]:179 with disable_ipv6=1); https://github.com/Maroka-chan/VPN-Confinement/issues/19 (Error: ipv6: IPv6 is disabled on this device.)',
   },
   {
+    id: 'legacy-table-on-nft-node',
+    category: 'iptables-backend-mismatch',
+    nodeProblem: true,
+    // Above the missing-table readings (55-60) when the node (diagnose --on-node, the agent) or the log
+    // itself shows the nf_tables backend at work beside the failing legacy binary.
+    priority: 61,
+    patterns: [
+      /(?<family>ip6?tables)(?:-legacy)?(?:-(?:save|restore))?(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: can't initialize ip6?tables table [`'"]?(?<table>[a-z]+)['`"]?: Table does not exist/,
+      /(?<family>ip6?tables)-restore(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy)\))?)?: (?:ip6?tables-restore: )?unable to initialize table '(?<table>[a-z]+)'/,
+    ],
+    derive: 'none',
+    when: { backendConflict: true },
+    explanation:
+      'A legacy iptables could not open the {table} table on a node whose rules are in nf_tables: the legacy table modules are not loaded because nothing here uses them. The image (or tool) runs the wrong backend.',
+    remediation: [
+      'Use the nft mode of the image or tool (iptables-nft, iptables-wrapper); loading the legacy modules instead would split the rules across two backends',
+    ],
+    source:
+      'https://github.com/lisenet/docker-openvpn/issues/28 and https://github.com/tailscale/codespace/issues/11 (legacy images on nft hosts, as their threads established)',
+  },
+  {
     id: 'legacy-on-kernel-without-legacy-xtables',
     category: 'iptables-backend-mismatch',
     nodeProblem: true,

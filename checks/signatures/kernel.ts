@@ -10,6 +10,13 @@ const FIX_LOAD = [
   'If modprobe says the module is not found, the kernel lacks it: install the distro kernel-modules package (e.g. kernel-modules-extra, linux-modules-extra-$(uname -r)) or use a kernel that has it',
 ];
 
+// A legacy table that is missing may be missing on purpose: on a node whose rules live in nf_tables the
+// image's legacy iptables is the wrong one (`diagnose --on-node` tells, and then says so).
+const FIX_TABLE = [
+  ...FIX_LOAD,
+  'If this node runs the nftables backend (mesh-preflight check shows it), do not load legacy tables: use the iptables-nft mode of the image instead',
+];
+
 export const kernelSignatures: Signature[] = [
   {
     id: 'table-does-not-exist',
@@ -28,7 +35,7 @@ export const kernelSignatures: Signature[] = [
     ],
     explanation:
       'The kernel has no {family} `{table}` table: the module that provides it ({modules}) is not loaded and could not be loaded from the init container.',
-    remediation: FIX_LOAD,
+    remediation: FIX_TABLE,
     source: 'https://github.com/istio/istio/pull/5341 (ip6tables v1.6.0 nat); https://github.com/brainfucksec/archtorify/issues/27',
   },
   {
@@ -39,7 +46,7 @@ export const kernelSignatures: Signature[] = [
     patterns: [/(?<family>ip6?tables)-restore(?: v\d+(?:\.\d+){1,2}(?: \((?<backend>legacy|nf_tables)\))?)?: (?:ip6?tables-restore: )?unable to initialize table '(?<table>[a-z]+)'/],
     explanation:
       'iptables-restore could not open the `{table}` table: the node kernel does not provide it ({modules} not loaded, or not available).',
-    remediation: FIX_LOAD,
+    remediation: FIX_TABLE,
     source: 'https://github.com/istio/istio/issues/23009; https://github.com/istio/istio/issues/44118; https://github.com/istio/istio/issues/57380',
   },
   {

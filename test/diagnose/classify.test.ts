@@ -33,7 +33,12 @@ test('table modules follow the backend: the log wins, then the context', (t) => 
   t.deepEqual(classifyLog(line).modules, ['iptable_nat', 'ip_tables']);
   t.deepEqual(classifyLog(line, { backend: 'nft' }).modules, ['nft_chain_nat', 'nf_tables']);
   const logSaysLegacy = "iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table 'nat'";
-  t.deepEqual(classifyLog(logSaysLegacy, { backend: 'nft' }).modules, ['iptable_nat', 'ip_tables']);
+  t.deepEqual(classifyLog(logSaysLegacy, { backend: 'legacy' }).modules, ['iptable_nat', 'ip_tables']);
+  // A legacy binary failing on a node known to run nf_tables (diagnose --on-node, the agent) is the wrong backend.
+  const onNftNode = classifyLog(logSaysLegacy, { backend: 'nft' });
+  t.is(onNftNode.category, 'iptables-backend-mismatch');
+  t.regex(onNftNode.remediation[0] ?? '', /nft mode/);
+  t.regex(classifyLog(logSaysLegacy).remediation.join(' '), /nftables backend/, 'without the node, the table reading names the alternative');
   t.deepEqual(classifyLog("ip6tables-restore: unable to initialize table 'raw'").modules, ['ip6table_raw', 'ip6_tables']);
 });
 
