@@ -17,6 +17,17 @@ const FIX_TABLE = [
   'If this node runs the nftables backend (mesh-preflight check shows it), do not load legacy tables: use the iptables-nft mode of the image instead',
 ];
 
+// Both tc wordings of a queueing discipline the kernel does not have; the kind comes from the tc command.
+const QDISC_MISSING = {
+  category: 'missing-kernel-module',
+  nodeProblem: true,
+  priority: 44,
+  derive: 'link-kind',
+  explanation:
+    'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
+  remediation: [...FIX_LOAD],
+} as const satisfies Partial<Signature>;
+
 export const kernelSignatures: Signature[] = [
   {
     id: 'table-does-not-exist',
@@ -505,32 +516,20 @@ export const kernelSignatures: Signature[] = [
   },
   {
     id: 'qdisc-kind-not-in-kernel',
-    category: 'missing-kernel-module',
-    nodeProblem: true,
-    priority: 44,
+    ...QDISC_MISSING,
     // The kernel's extack when no queueing discipline of that kind is registered (net/sched/sch_api.c;
     // "Specified qdisc not found" before 5.19): its sch_* module is not in the kernel or not loaded.
     // Fault injectors (netem) and bandwidth plugins (tbf) hit it on minimal kernels.
     patterns: [/(?:^|: )(?:Error: )?Specified qdisc kind is unknown\.?\s*$/],
-    derive: 'link-kind',
-    explanation:
-      'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
-    remediation: [...FIX_LOAD],
     source: 'torvalds/linux net/sched/sch_api.c (qdisc_create: "Specified qdisc kind is unknown", formerly "Specified qdisc not found")',
   },
   {
     id: 'qdisc-not-found-on-add',
-    category: 'missing-kernel-module',
-    nodeProblem: true,
-    priority: 44,
+    ...QDISC_MISSING,
     // Kernels before 5.19 said "Specified qdisc not found" for an unknown kind, a wording they also use
     // for a missing handle: it counts only right after a `tc qdisc add` whose kind has a module.
     patterns: [/(?:^|: )(?:Error: )?Specified qdisc not found\.?\s*$/],
-    derive: 'link-kind',
     when: { derivedModules: true },
-    explanation:
-      'The kernel has no queueing discipline of the kind the command asks for: its module ({modules}) is not in this node\'s kernel or could not be loaded.',
-    remediation: [...FIX_LOAD],
     source: 'torvalds/linux net/sched/sch_api.c (qdisc_create before 5.19: "Specified qdisc not found")',
   },
   {

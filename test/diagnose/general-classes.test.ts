@@ -22,6 +22,14 @@ function expectEach(t: ExecutionContext, lines: string[], category: DiagnosisCat
   }
 }
 
+/** The main-corpus log `name` is classified as category and names (at least) those modules; returns the result. */
+function expectFile(t: ExecutionContext, name: string, category: DiagnosisCategory, modules: string[] = []): ReturnType<typeof classifyLog> {
+  const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+  t.is(r.category, category, name);
+  for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
+  return r;
+}
+
 // --- 1. several failing lines of one category: the primary carries the union of their modules
 test('union: filter then nat tables give both tables\' modules (archtorify#27)', (t) => {
   const log = [
@@ -694,16 +702,11 @@ test('options: every extension\'s own options are known, read from the installed
 });
 
 test('modules: CNI bridge creation unsupported, ebtables tables, IPVS sysctls, ipset set types, tc inside zap records', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[]) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-  };
-  expectFile('podman-4114-cni-bridge-operation-not-supported', 'missing-kernel-module', ['bridge']);
-  expectFile('chaos-mesh-4313-ebtables-nat-table', 'missing-iptables-table', ['ebtable_nat']);
-  expectFile('kube-vip-812-ipvs-conntrack-sysctl', 'missing-kernel-module', ['ip_vs']);
-  expectFile('chaos-mesh-2300-ipset-list-set-unsupported', 'missing-kernel-module', ['ip_set_list_set']);
-  expectFile('chaos-mesh-1389-netem-qdisc-not-found', 'missing-kernel-module', ['sch_netem']);
+  expectFile(t, 'podman-4114-cni-bridge-operation-not-supported', 'missing-kernel-module', ['bridge']);
+  expectFile(t, 'chaos-mesh-4313-ebtables-nat-table', 'missing-iptables-table', ['ebtable_nat']);
+  expectFile(t, 'kube-vip-812-ipvs-conntrack-sysctl', 'missing-kernel-module', ['ip_vs']);
+  expectFile(t, 'chaos-mesh-2300-ipset-list-set-unsupported', 'missing-kernel-module', ['ip_set_list_set']);
+  expectFile(t, 'chaos-mesh-1389-netem-qdisc-not-found', 'missing-kernel-module', ['sch_netem']);
   t.deepEqual(classifyLog('ipset create -exist s hash:ip,port\nipset v7.1: Kernel error received: set type not supported').modules, ['ip_set', 'ip_set_hash_ipport']);
 });
 
@@ -728,39 +731,27 @@ test('selinux: Android logcat denials of iptables (orWall#69); privileges: IP_TR
 
 // --- blind24 (nft, ipset, tc, ip and sysctl around the netfilter tools): general classes its misses showed
 test('blind24 classes: EEXIST/in-use objects are configuration; IPv6 disabled on a device; nft cache init without nf_tables; nft families; xt_ modules named as not loaded; ipset 4 type names', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-    return r;
-  };
-  t.false(expectFile('DietPi-3624-wg-allowedips-lan-route-exists', 'config-error').nodeProblem);
-  t.false(expectFile('nftables-blacklist-50-set-in-use', 'config-error').nodeProblem);
-  expectFile('VPN-Confinement-19-bridge-ipv6-disabled', 'ipv6-unsupported');
-  expectFile('docker-wireguard-191-synology-nft-cache-init', 'iptables-backend-mismatch');
-  expectFile('firewalld-411-security-table-inet-family', 'missing-iptables-table', ['iptable_security', 'ip6table_security']);
-  expectFile('tproxy-gateway-2-unraid-xt-set', 'missing-xtables-extension', ['xt_set']);
-  expectFile('cs-firewall-bouncer-211-synology-nethash', 'missing-kernel-module', ['ip_set_hash_net']);
+  t.false(expectFile(t, 'DietPi-3624-wg-allowedips-lan-route-exists', 'config-error').nodeProblem);
+  t.false(expectFile(t, 'nftables-blacklist-50-set-in-use', 'config-error').nodeProblem);
+  expectFile(t, 'VPN-Confinement-19-bridge-ipv6-disabled', 'ipv6-unsupported');
+  expectFile(t, 'docker-wireguard-191-synology-nft-cache-init', 'iptables-backend-mismatch');
+  expectFile(t, 'firewalld-411-security-table-inet-family', 'missing-iptables-table', ['iptable_security', 'ip6table_security']);
+  expectFile(t, 'tproxy-gateway-2-unraid-xt-set', 'missing-xtables-extension', ['xt_set']);
+  expectFile(t, 'cs-firewall-bouncer-211-synology-nethash', 'missing-kernel-module', ['ip_set_hash_net']);
   // nft's EAFNOSUPPORT is its own family, not IPv6
   t.is(classifyLog('Error: Could not process rule: Address family not supported by protocol\nadd table inet firewalld').category, 'missing-kernel-module');
 });
 
 // --- blind25 (traffic-interception agents and sidecar set-up): general classes its misses showed
 test('blind25 classes: table modules that fail to load, weak EAFNOSUPPORT, enforcing AVC lines, sysctl unknown keys, Autopilot, nft assertions, empty targets, bare RULE_INSERT', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-    return r;
-  };
-  expectFile('cilium-8860-gke-cos-ip6table-mangle', 'missing-iptables-table', ['ip6table_mangle']);
-  expectFile('elemental-529-cilium-cni-bin-usr_t-avc', 'selinux');
-  expectFile('gardener-1067-kube-proxy-init-ipv6-sysctl', 'ipv6-unsupported');
-  t.false(expectFile('istio.io-16266-gke-autopilot-cni-warden', 'insufficient-privileges').nodeProblem);
-  t.false(expectFile('kubernetes-140951-nft-ipv6-dnat-assertion', 'config-error').nodeProblem);
-  t.false(expectFile('submariner-3023-empty-jump-target', 'config-error').nodeProblem);
+  expectFile(t, 'cilium-8860-gke-cos-ip6table-mangle', 'missing-iptables-table', ['ip6table_mangle']);
+  expectFile(t, 'elemental-529-cilium-cni-bin-usr_t-avc', 'selinux');
+  expectFile(t, 'gardener-1067-kube-proxy-init-ipv6-sysctl', 'ipv6-unsupported');
+  t.false(expectFile(t, 'istio.io-16266-gke-autopilot-cni-warden', 'insufficient-privileges').nodeProblem);
+  t.false(expectFile(t, 'kubernetes-140951-nft-ipv6-dnat-assertion', 'config-error').nodeProblem);
+  t.false(expectFile(t, 'submariner-3023-empty-jump-target', 'config-error').nodeProblem);
   // RULE_INSERT ENOENT with neither the rule nor an extension named says nothing about the node
-  t.false(expectFile('mirrord-3500-rule-insert-enoent-unresolved', 'unknown').nodeProblem);
+  t.false(expectFile(t, 'mirrord-3500-rule-insert-enoent-unresolved', 'unknown').nodeProblem);
   t.deepEqual(classifyLog("sysctl: error: 'net.bridge.bridge-nf-call-iptables' is an unknown key").modules, ['br_netfilter']);
   // A permissive-mode AVC line is not what stopped anything.
   t.is(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { write } for  pid=1 comm="cp" scontext=a tcontext=b tclass=dir permissive=1').category, 'unknown');
@@ -793,43 +784,27 @@ test('blind27 classes: multiport limits and empty hosts are the rule; "iptables 
 
 // --- blind28 (2014–2019 threads on old kernels and firmwares): general classes its misses showed
 test('blind28 classes: Python exit status 4, quoted CIDRs, ipset name clashes, err= wordings, a bare nft table refused', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-  };
-  expectFile('felix-368-ip6tables-list-exit-status-4', 'xtables-lock');
-  expectFile('kube-router-25-kops-cidr-double-quote-mask', 'config-error');
-  expectFile('openvpn-client-198-quoted-cidr-invalid-mask', 'config-error');
-  expectFile('weave-2934-leftover-weave-kube-test-ipset', 'config-error');
-  expectFile('rancher-9677-rhel73-vxlan-not-supported', 'missing-kernel-module', ['vxlan']);
-  expectFile('linux-2177-raspbian-419-no-nf-tables', 'missing-kernel-module', ['nf_tables']);
+  expectFile(t, 'felix-368-ip6tables-list-exit-status-4', 'xtables-lock');
+  expectFile(t, 'kube-router-25-kops-cidr-double-quote-mask', 'config-error');
+  expectFile(t, 'openvpn-client-198-quoted-cidr-invalid-mask', 'config-error');
+  expectFile(t, 'weave-2934-leftover-weave-kube-test-ipset', 'config-error');
+  expectFile(t, 'rancher-9677-rhel73-vxlan-not-supported', 'missing-kernel-module', ['vxlan']);
+  expectFile(t, 'linux-2177-raspbian-419-no-nf-tables', 'missing-kernel-module', ['nf_tables']);
 });
 
 // --- blind29 (the nftables-native generation): general classes its misses showed
 test('blind29 classes: nft syntax errors are the generator; nft commands echoed before their error; CHAIN_ADD without a chain name; flush ruleset refused', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-  };
-  expectFile('openwrt-9927-fw4-typo-syntax-error', 'config-error');
-  expectFile('https-dns-proxy-7-notrack-chain-outside-table', 'config-error');
-  expectFile('WSL-9772-nft-nat-chain-missing', 'missing-kernel-module', ['nft_chain_nat']);
-  expectFile('kamal-1762-dind-chain-add-nftables-host', 'iptables-backend-mismatch');
-  expectFile('raspberrypi-linux-3615-nf-tables-modules-missing', 'missing-kernel-module', ['nf_tables']);
+  expectFile(t, 'openwrt-9927-fw4-typo-syntax-error', 'config-error');
+  expectFile(t, 'https-dns-proxy-7-notrack-chain-outside-table', 'config-error');
+  expectFile(t, 'WSL-9772-nft-nat-chain-missing', 'missing-kernel-module', ['nft_chain_nat']);
+  expectFile(t, 'kamal-1762-dind-chain-add-nftables-host', 'iptables-backend-mismatch');
+  expectFile(t, 'raspberrypi-linux-3615-nf-tables-modules-missing', 'missing-kernel-module', ['nf_tables']);
 });
 
 // --- blind30 (security agents and one Q&A page; the last batch the search budget allowed)
 test('blind30 classes: NFQUEUE without kernel support or privileges, a build without iptables, a built-in verdict read as a chain', (t) => {
-  const expectFile = (name: string, category: DiagnosisCategory, modules: string[] = []) => {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
-    t.is(r.category, category, name);
-    for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
-    return r;
-  };
-  expectFile('opensnitch-412-nfqueue-protocol-not-supported', 'missing-kernel-module', ['nfnetlink']);
-  expectFile('opensnitch-323-non-root-unbind-eperm', 'insufficient-privileges');
-  expectFile('tailscale-13440-iptables-disabled-in-build', 'config-error');
-  t.false(expectFile('tailscale-initramfs-3-return-chain-missing-libxt', 'config-error').nodeProblem);
+  expectFile(t, 'opensnitch-412-nfqueue-protocol-not-supported', 'missing-kernel-module', ['nfnetlink']);
+  expectFile(t, 'opensnitch-323-non-root-unbind-eperm', 'insufficient-privileges');
+  expectFile(t, 'tailscale-13440-iptables-disabled-in-build', 'config-error');
+  t.false(expectFile(t, 'tailscale-initramfs-3-return-chain-missing-libxt', 'config-error').nodeProblem);
 });
