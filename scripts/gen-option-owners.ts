@@ -27,7 +27,7 @@ for (const name of [...names].sort()) {
   const { stdout } = await execa(binary, [isTarget ? '-j' : '-m', name, '--help'], { reject: false, timeout: 5000, all: true });
   // The extension's part follows the generic help, under "<name> match options:" / "<name> target options:".
   const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^${name}\\b.*options:`, 'i').test(l.trim()));
+  const start = lines.findIndex((l) => new RegExp(`^${name}\\b.*options:?$`, 'i').test(l.trim()));
   if (start < 0) continue;
   for (const line of lines.slice(start + 1)) {
     for (const m of line.matchAll(/(?:^|[\s[|])--([a-z][a-z0-9-]{1,40})\b/g)) {

@@ -232,28 +232,7 @@ const OPTION_OWNERS: Record<string, { kind: 'match' | 'target'; names: string[] 
   'physdev-is-bridged': { kind: 'match', names: ['physdev'] },
   'physdev-in': { kind: 'match', names: ['physdev'] },
   'physdev-out': { kind: 'match', names: ['physdev'] },
-  limit: { kind: 'match', names: ['limit'] },
-  'limit-burst': { kind: 'match', names: ['limit'] },
-  'src-range': { kind: 'match', names: ['iprange'] },
-  'dst-range': { kind: 'match', names: ['iprange'] },
-  'log-level': { kind: 'target', names: ['LOG'] },
-  'queue-num': { kind: 'target', names: ['NFQUEUE'] },
-  'queue-balance': { kind: 'target', names: ['NFQUEUE'] },
-  'queue-bypass': { kind: 'target', names: ['NFQUEUE'] },
-  'set-dscp': { kind: 'target', names: ['DSCP'] },
-  'ttl-set': { kind: 'target', names: ['TTL'] },
-  'hl-set': { kind: 'target', names: ['HL'] },
-  'add-set': { kind: 'target', names: ['SET'] },
-  'del-set': { kind: 'target', names: ['SET'] },
 };
-
-// Options named after their extension (`--hashlimit-above`, `--connlimit-upto`).
-const OPTION_PREFIX_OWNERS: readonly [string, { kind: 'match' | 'target'; name: string }][] = [
-  ['hashlimit-', { kind: 'match', name: 'hashlimit' }],
-  ['connlimit-', { kind: 'match', name: 'connlimit' }],
-  ['physdev-', { kind: 'match', name: 'physdev' }],
-  ['nflog-', { kind: 'target', name: 'NFLOG' }],
-];
 
 // tcp/udp options are an extension's only when the rule loads it (`-p tcp`, `-m udp`): without it,
 // `unknown option "--dport"` is the classic rule written without a protocol.
@@ -270,8 +249,6 @@ export function extensionForOption(option: string, rule?: string): { kind: 'matc
     const protocol = rule ? /(?:^|\s)(?:-p|--protocol|-m|--match)\s+(tcp|udp)\b/.exec(rule)?.[1] : undefined;
     return protocol ? { kind: 'match', name: protocol } : undefined;
   }
-  const prefixed = OPTION_PREFIX_OWNERS.find(([prefix]) => bare.startsWith(prefix));
-  if (prefixed) return prefixed[1];
   // The curated table orders shared options the way meshes use them; the generated one (every extension's
   // own --help) covers the rest.
   const generated = GENERATED_OPTION_OWNERS[bare];
