@@ -85,8 +85,8 @@ test('--help and --version exit 0', async (t) => {
 });
 
 test('diagnose: a real log from a file, stdin, an empty log and an unreadable file', async (t) => {
-  // test/fixtures/logs/*.source cites where each log comes from.
-  const logs = path.join(root, 'test/fixtures/logs');
+  // test/fixtures/logs/<group>/*.source cites where each log comes from.
+  const logs = path.join(root, 'test/fixtures/logs/cni');
   const fromFile = await run(['diagnose', path.join(logs, 'cilium-lvh-40-match-recent.log'), '--output', 'json']);
   t.is(fromFile.exitCode, 0, fromFile.stderr);
   const diagnosis = JSON.parse(fromFile.stdout);
