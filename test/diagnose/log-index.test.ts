@@ -3,6 +3,7 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { INDEX_FILE, LOG_GROUPS, LOGS_DIR, parseIndex, readLogSources, renderIndex } from '../fixtures/logs/catalog.ts';
+import { renderScores, scoreRow, type Scored } from '../../scripts/score-logs.ts';
 
 const sources = readLogSources();
 
@@ -37,4 +38,41 @@ test('every log sits in a component group with its .source, and every batch has 
     if (/^(main|holdout|blind\d*)$/.test(batch)) t.true(existsSync(path.join(LOGS_DIR, 'batches', `${batch}.md`)), `batches/${batch}.md`);
   }
   t.true(sources.length >= 528);
+});
+
+test('each batch\'s first-run results add up to the blind score its notes recorded', (t) => {
+  for (const batch of new Set(sources.map((s) => s.batch))) {
+    const notes = path.join(LOGS_DIR, 'batches', `${batch}.md`);
+    const inBatch = sources.filter((s) => s.batch === batch);
+    if (batch === 'main') {
+      t.true(inBatch.every((s) => s.firstRun === undefined), 'the main corpus was never scored blind');
+      continue;
+    }
+    if (!existsSync(notes)) continue;
+    const text = readFileSync(notes, 'utf8');
+    // blind.md says "Total: 9/15"; the others "Blind score: N/M"; holdout.md has one row per round.
+    const stated = /\*\*(?:Blind score|Total): (\d+)\/(\d+)/.exec(text);
+    const rounds = [...text.matchAll(/^\| \d+ \([^)]*\) \| \d+ \| (\d+)\/(\d+) \|/gm)];
+    const right = stated ? Number(stated[1]) : rounds.reduce((n, m) => n + Number(m[1]), 0);
+    const of = stated ? Number(stated[2]) : rounds.reduce((n, m) => n + Number(m[2]), 0);
+    t.true(of > 0, `${batch}: no score found in its notes`);
+    t.is(inBatch.filter((s) => s.firstRun !== undefined).length, of, batch);
+    t.is(inBatch.filter((s) => s.firstRun === 'right').length, right, batch);
+  }
+});
+
+test('the scoring script: per group (mesh groups first, with their sum) and per batch, from the index', (t) => {
+  const rows: Scored[] = [
+    { file: 'meshes/a.log', group: 'meshes', batch: 'blind2', firstRun: 'miss', category: 'config-error', nodeProblem: false, modules: [], url: 'u', rightNow: true, blamedNode: false },
+    { file: 'node-agents/b.log', group: 'node-agents', batch: 'blind2', firstRun: 'right', category: 'xtables-lock', nodeProblem: true, modules: [], url: 'u', rightNow: false, blamedNode: false },
+    { file: 'other/c.log', group: 'other', batch: 'main', category: 'config-error', nodeProblem: false, modules: [], url: 'u', rightNow: false, blamedNode: true },
+  ];
+  const lines = renderScores(rows).split('\n');
+  t.is(lines[2], '| `meshes/` | 1 | 0/1 (0%) | 1/1 (100%) | 0 |');
+  t.is(lines[5], '| **meshes + mesh-cni + node-agents** | 2 | 1/2 (50%) | 1/2 (50%) | 0 |');
+  t.is(lines[8], '| `other/` | 1 | — | 0/1 (0%) | 1 |');
+  t.true(lines.includes('| `main` | 1 | — | 0/1 (0%) | 1 |'));
+  t.true(lines.includes('| `blind2` (2 mesh-side) | 2 | 1/2 (50%) | 1/2 (50%) | 0 |'));
+  const real = scoreRow({ ...rows[0]!, category: 'missing-iptables-table', modules: ['iptable_nat'] }, "iptables-restore v1.6.1: iptables-restore: unable to initialize table 'nat'\n");
+  t.true(real.rightNow);
 });
