@@ -53,6 +53,8 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
       ipv6: options.ipv6,
       probe: options.probe,
       hostRoot: options.hostRoot,
+      ...(options.optionSources ? { optionSources: options.optionSources } : {}),
+      ...(options.ipv6Reason ? { ipv6Reason: options.ipv6Reason } : {}),
     },
     kernel: { release: kernel.release, version: kernel.version },
     os: { id: osInfo.id, prettyName: osInfo.prettyName, family: osInfo.family },

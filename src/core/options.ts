@@ -3,7 +3,7 @@
  * Validated with zod at the CLI boundary; the rest of the code receives a parsed CheckOptions.
  */
 import { z } from 'zod';
-import { MeshSchema } from './report.ts';
+import { MeshSchema, OptionSourcesSchema } from './report.ts';
 
 export const BackendChoiceSchema = z.enum(['auto', 'nft', 'legacy']);
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
@@ -26,6 +26,10 @@ export const CheckOptionsSchema = z.object({
   initContainers: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).default([]),
   /** Node name for the report; defaults to the host name. */
   nodeName: z.string().min(1).optional(),
+  /** Where each option's value came from (report `options.optionSources`); absent ones are unrecorded. */
+  optionSources: OptionSourcesSchema.optional(),
+  /** Why `ipv6` is what it is, when it was decided automatically. */
+  ipv6Reason: z.string().optional(),
 });
 export type CheckOptions = z.infer<typeof CheckOptionsSchema>;
 

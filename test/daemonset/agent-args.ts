@@ -24,6 +24,7 @@ export const AGENT_FLAGS: Readonly<Record<string, FlagSpec & { repeatable?: bool
   '--dns-capture': { kind: 'boolean' },
   '--interception': { kind: 'choice', choices: ['redirect', 'tproxy'] },
   '--ipv6': { kind: 'boolean' },
+  '--no-ipv6': { kind: 'boolean' },
   '--probe': { kind: 'boolean' },
   '--host-root': { kind: 'value', pattern: /^\// },
   '--init-container': { kind: 'value', repeatable: true },

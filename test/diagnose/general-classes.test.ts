@@ -1,5 +1,5 @@
 /**
- * The general classes added after the blind evaluation (test/fixtures/logs/blind/README.md), each with
+ * The general classes added after the blind evaluation (test/fixtures/logs/batches/blind.md), each with
  * real wordings; the source of every line is cited next to it.
  */
 import test, { type ExecutionContext } from 'ava';
@@ -236,7 +236,7 @@ test('privileges: a tool started from a non-root prompt outranks the extension e
   t.is(classifyLog('dev@laptop:~$ iptables -L').category, 'unknown', 'a prompt alone is no failure');
 });
 
-// --- after blind2 (test/fixtures/logs/blind2/README.md): general classes, each line's source cited
+// --- after blind2 (test/fixtures/logs/batches/blind2.md): general classes, each line's source cited
 test('modules: userspace tool names from modprobe lines are not kernel modules (fail2ban#4182, linux-rockchip#8)', (t) => {
   t.false(isKernelModuleName('iptables'));
   t.false(isKernelModuleName('nftables'));
@@ -310,7 +310,7 @@ test('config: the mesh init\'s usage dump with no node error is config-error; a 
   t.is(classifyLog('  -p, --port int            Port to listen on (default 8080)').category, 'unknown');
 });
 
-// --- 4. classes added after blind set 3 (test/fixtures/logs/blind3/README.md)
+// --- 4. classes added after blind set 3 (test/fixtures/logs/batches/blind3.md)
 test('nft restore: `line N:` errors blame the rule on that line of the logged input, with or without the prefix on the line', (t) => {
   const input = [
     'Running iptables-restore with the following input:',
