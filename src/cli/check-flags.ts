@@ -86,6 +86,6 @@ export async function parseCheckFlags(
   if (!info?.isDirectory()) throw new UsageError(`invalid --host-root ${hostRoot}: expected an existing directory`);
   if (flags.ipv6 !== undefined) return { ...parsed.data, optionSources: { ...parsed.data.optionSources, ipv6: 'flag' } };
   const { resolveIpv6Auto, systemInterfaces } = await import('../host/ipv6-auto.ts');
-  const auto = await resolveIpv6Auto(deps.listInterfaces ?? systemInterfaces, hostRoot);
+  const auto = await resolveIpv6Auto(deps.listInterfaces ?? systemInterfaces(), hostRoot);
   return { ...parsed.data, ipv6: auto.ipv6, ipv6Reason: auto.reason, optionSources: { ...parsed.data.optionSources, ipv6: 'auto' } };
 }

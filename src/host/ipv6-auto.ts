@@ -4,6 +4,9 @@
  * with systeminformation, loaded only when the decision is needed. They are never read below
  * --host-root: a fixture tree has no interfaces.
  */
+import { execa } from 'execa';
+import { networkInterfaces } from 'node:os';
+import { z } from 'zod';
 
 /** One network interface and its IPv6 addresses. */
 export interface InterfaceAddresses {
@@ -12,8 +15,13 @@ export interface InterfaceAddresses {
   internal: boolean;
 }
 
-/** Lists this process's network interfaces (injectable: tests pass a fake list). */
-export type ListInterfaces = () => Promise<InterfaceAddresses[]>;
+/** This process's network interfaces and what read them (injectable: tests pass a fake list). */
+export interface InterfaceListing {
+  interfaces: InterfaceAddresses[];
+  /** How they were read, for the reason, e.g. "systeminformation". */
+  via: string;
+}
+export type ListInterfaces = () => Promise<InterfaceListing>;
 
 export interface Ipv6Decision {
   ipv6: boolean;
@@ -34,10 +42,10 @@ export function isGlobalIpv6(address: string): boolean {
   return true;
 }
 
-const SOURCE = "read from this process's network interfaces with systeminformation";
-
 /** The auto decision from the interfaces, with the reason the report gives. */
-export function decideIpv6(interfaces: readonly InterfaceAddresses[], hostRoot = '/'): Ipv6Decision {
+export function decideIpv6(listing: InterfaceListing, hostRoot = '/'): Ipv6Decision {
+  const { interfaces } = listing;
+  const SOURCE = `read from this process's network interfaces with ${listing.via}`;
   const global = interfaces.filter((i) => !i.internal).flatMap((i) => i.ip6.filter(isGlobalIpv6).map((a) => `${i.iface} ${a}`));
   const hostRootNote = hostRoot === '/' ? '' : `; these are the interfaces of the machine running mesh-preflight, not read below --host-root ${hostRoot}`;
   if (global.length > 0) {
@@ -62,10 +70,50 @@ export async function resolveIpv6Auto(list: ListInterfaces, hostRoot = '/'): Pro
   }
 }
 
-/** systeminformation's networkInterfaces(), loaded on first use (it costs start-up time; see README). */
-export const systemInterfaces: ListInterfaces = async () => {
-  const si = await import('systeminformation');
-  const data = await si.networkInterfaces();
-  const list = Array.isArray(data) ? data : [data];
-  return list.map((i) => ({ iface: i.iface, ip6: i.ip6 ? [i.ip6] : [], internal: i.internal }));
-};
+/** How long systeminformation may take before Node's own list is used (see systemInterfaces). */
+export const SYSTEMINFORMATION_TIMEOUT_MS = 4000;
+
+const InterfacesOutputSchema = z.array(z.object({ iface: z.string(), ip6: z.array(z.string()), internal: z.boolean() }));
+
+/**
+ * systeminformation's networkInterfaces(), run in a child process with a timeout: on Linux it runs a
+ * shell with ~25 commands per interface through execSync (measured: seconds on a node with dozens of pod
+ * veths, see README), which must neither block this process nor hold up the check. Its addresses come
+ * from Node's os.networkInterfaces() (the kernel's getifaddrs), so when it fails or is too slow that
+ * same list is read directly, and the reason says so.
+ */
+export function systemInterfaces(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS): ListInterfaces {
+  return async () => {
+    const siEntry = import.meta.resolve('systeminformation');
+    const script = [
+      `const si = (await import(${JSON.stringify(siEntry)})).default;`,
+      'const data = await si.networkInterfaces();',
+      'const list = Array.isArray(data) ? data : [data];',
+      'process.stdout.write(JSON.stringify(list.map((i) => ({ iface: i.iface, ip6: i.ip6 ? [i.ip6] : [], internal: Boolean(i.internal) }))));',
+    ].join('\n');
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, timeout: timeoutMs, encoding: 'utf8', extendEnv: true });
+    if (!result.failed) {
+      const parsed = InterfacesOutputSchema.safeParse(safeJson(String(result.stdout)));
+      if (parsed.success) return { interfaces: parsed.data, via: 'systeminformation' };
+    }
+    const why = result.timedOut ? `did not answer within ${timeoutMs} ms` : 'failed';
+    return { interfaces: nodeInterfaces(), via: `Node's os.networkInterfaces() (systeminformation ${why}; it reads its addresses from the same list)` };
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node's own list (getifaddrs): every address of every interface that has one. */
+export function nodeInterfaces(): InterfaceAddresses[] {
+  return Object.entries(networkInterfaces()).map(([iface, addresses]) => ({
+    iface,
+    ip6: (addresses ?? []).filter((a) => a.family === 'IPv6').map((a) => a.address),
+    internal: (addresses ?? []).some((a) => a.internal),
+  }));
+}
