@@ -71,7 +71,7 @@ export async function resolveIpv6Auto(list: ListInterfaces, hostRoot = '/'): Pro
 }
 
 /** How long systeminformation may take before Node's own list is used (see systemInterfaces). */
-export const SYSTEMINFORMATION_TIMEOUT_MS = 4000;
+export const SYSTEMINFORMATION_TIMEOUT_MS = 2000;
 
 const InterfacesOutputSchema = z.array(z.object({ iface: z.string(), ip6: z.array(z.string()), internal: z.boolean() }));
 
@@ -91,7 +91,10 @@ export function systemInterfaces(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS): List
       'const list = Array.isArray(data) ? data : [data];',
       'process.stdout.write(JSON.stringify(list.map((i) => ({ iface: i.iface, ip6: i.ip6 ? [i.ip6] : [], internal: Boolean(i.internal) }))));',
     ].join('\n');
-    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, timeout: timeoutMs, encoding: 'utf8', extendEnv: true });
+    // Its own process group, so that on a timeout the shells it forked stop too instead of running on.
+    const child = execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, timeout: timeoutMs, encoding: 'utf8', detached: true });
+    const result = await child;
+    if (result.failed && child.pid !== undefined) killGroup(child.pid);
     if (!result.failed) {
       const parsed = InterfacesOutputSchema.safeParse(safeJson(String(result.stdout)));
       if (parsed.success) return { interfaces: parsed.data, via: 'systeminformation' };
@@ -99,6 +102,14 @@ export function systemInterfaces(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS): List
     const why = result.timedOut ? `did not answer within ${timeoutMs} ms` : 'failed';
     return { interfaces: nodeInterfaces(), via: `Node's os.networkInterfaces() (systeminformation ${why}; it reads its addresses from the same list)` };
   };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone, or no process groups here (Windows)
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -20,7 +20,9 @@ for (const name of KUSTOMIZATIONS) {
     const local = args.map((a) => (a.startsWith('--host-root=') ? `--host-root=${hostRoot}` : a));
     const result = await execa(process.execPath, [cli, ...local, '--print-config'], {
       reject: false,
-      timeout: 30_000,
+      // --ipv6 auto runs systeminformation first (bounded, src/host/ipv6-auto.ts); on a loaded machine the
+      // start-up of five agents at once took 23-28 s.
+      timeout: 60_000,
       env: { NODE_NAME: 'worker-1' },
     });
     t.is(result.exitCode, 0, `${local.join(' ')}\n${result.stderr}`);
