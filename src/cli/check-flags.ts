@@ -55,6 +55,8 @@ const FLAG_NAMES: Record<string, string> = {
 export interface CheckFlagDeps {
   /** The interfaces the `--ipv6` auto decision reads (default: systeminformation, loaded only then). */
   listInterfaces?: ListInterfaces;
+  /** false when no check will run (plain `diagnose`): auto is not resolved, ipv6 stays at its default. */
+  resolveIpv6Auto?: boolean;
 }
 
 /** Validates commander's parsed options into CheckOptions; a bad value is a one-line UsageError. */
@@ -85,6 +87,7 @@ export async function parseCheckFlags(
   const info = await stat(hostRoot).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`invalid --host-root ${hostRoot}: expected an existing directory`);
   if (flags.ipv6 !== undefined) return { ...parsed.data, optionSources: { ...parsed.data.optionSources, ipv6: 'flag' } };
+  if (deps.resolveIpv6Auto === false) return { ...parsed.data, optionSources: { ...parsed.data.optionSources, ipv6: 'default' } };
   const { resolveIpv6Auto, systemInterfaces } = await import('../host/ipv6-auto.ts');
   const auto = await resolveIpv6Auto(deps.listInterfaces ?? systemInterfaces(), hostRoot);
   return { ...parsed.data, ipv6: auto.ipv6, ipv6Reason: auto.reason, optionSources: { ...parsed.data.optionSources, ipv6: 'auto' } };

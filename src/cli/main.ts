@@ -56,7 +56,8 @@ export function buildProgram(): Command {
       .option('--container <name>', 'the init container name (istio-init, istio-validation, linkerd-init, ...)')
       .addOption(outputOption()),
   ).action(async (file: string, raw: Record<string, unknown>) => {
-    const options = await parseCheckFlags(raw);
+    // Only --on-node runs the checks: a plain diagnose never pays for the --ipv6 auto decision.
+    const options = await parseCheckFlags(raw, process.env, { resolveIpv6Auto: raw['onNode'] === true });
     const exitCode = parseExitCode(raw['exitCode']);
     const [{ runDiagnose }, { checkNode }] = await Promise.all([import('./commands/diagnose.ts'), import('../core/check-node.ts')]);
     const result = await runDiagnose(

@@ -65,6 +65,17 @@ test('parseCheckFlags: --ipv6 and --no-ipv6 decide without reading any interface
   t.deepEqual(off.optionSources, { ipv6: 'flag' });
 });
 
+test('parseCheckFlags: where no check runs (plain diagnose) auto is not resolved at all', async (t) => {
+  const options = await parseCheckFlags(RAW, {}, {
+    resolveIpv6Auto: false,
+    listInterfaces: async () => {
+      throw new Error('must not be read');
+    },
+  });
+  t.false(options.ipv6);
+  t.deepEqual(options.optionSources, { ipv6: 'default' });
+});
+
 test('an old report without optionSources or ipv6Reason still parses', (t) => {
   const options = { mesh: 'istio', backend: 'auto', dnsCapture: false, interception: 'redirect', ipv6: false, probe: false, hostRoot: '/' };
   const report = { schemaVersion: 1, node: 'n', mesh: 'istio', verdict: 'ready', generatedAt: '2026-12-07T00:00:00Z', options, kernel: {}, os: {}, checks: [], modules: [], initContainers: [], fixes: [] };
