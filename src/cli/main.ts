@@ -129,7 +129,8 @@ export function buildProgram(): Command {
       .option('--cleanup', 'remove this agent\'s labels, annotation and condition from the node, then exit', false)
       .option('--print-config', 'print the validated configuration as JSON and exit (checks DaemonSet args)', false),
   ).action(async (raw: Record<string, unknown>) => {
-    const options = await parseCheckFlags(raw);
+    // --cleanup runs no check: it does not pay for the --ipv6 auto decision.
+    const options = await parseCheckFlags(raw, process.env, { resolveIpv6Auto: raw['cleanup'] !== true });
     const os = await import('node:os');
     const [{ parseAgentFlags }, { startAgent }, kube] = await Promise.all([
       import('./commands/agent.ts'),

@@ -216,7 +216,7 @@ test('SIGTERM: the built agent stops accepting and exits 0 within 5 s', async (t
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = execa(
     process.execPath,
-    [cli, 'agent', '--kubeconfig', kubeconfig, '--node-name', 'n1', '--listen', `127.0.0.1:${port}`, '--host-root', hostFixturePath('talos')],
+    [cli, 'agent', '--kubeconfig', kubeconfig, '--node-name', 'n1', '--listen', `127.0.0.1:${port}`, '--host-root', hostFixturePath('talos'), '--no-ipv6'],
     { reject: false },
   );
   await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 20_000);

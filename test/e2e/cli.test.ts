@@ -170,3 +170,14 @@ test('without root: the checks that need privileges skip with the reason, nothin
   t.is(dryRun.status, 'skip');
   t.regex(dryRun.summary, /privilege|root|CAP_/i);
 });
+
+test('--ipv6 auto on a fixture host: decided from this machine\'s interfaces, and the report says so; --no-ipv6 is a flag', async (t) => {
+  const auto = await run(['--host-root', fixture('talos'), '--output', 'json']);
+  const report = ReportSchema.parse(JSON.parse(auto.stdout));
+  t.deepEqual(report.options.optionSources, { ipv6: 'auto' });
+  t.regex(report.options.ipv6Reason ?? '', /^auto: .*network interfaces.*not read below --host-root .*talos/);
+  const off = ReportSchema.parse(JSON.parse((await run(['--host-root', fixture('talos'), '--output', 'json', '--no-ipv6'])).stdout));
+  t.false(off.options.ipv6);
+  t.deepEqual(off.options.optionSources, { ipv6: 'flag' });
+  t.is(off.options.ipv6Reason, undefined);
+});
