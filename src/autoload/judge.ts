@@ -53,7 +53,9 @@ export function nodeBlock(facts: AutoloadFacts): Cause | undefined {
   } else if (selinux.mode === 'unknown') {
     causes.push({ value: 'unknown', label: 'unreadable', cause: `SELinux mode unknown: ${selinux.why ?? 'not readable'}` });
   }
-  return causes.find((c) => c.value === 'no') ?? causes[0];
+  const blocking = causes.find((c) => c.value === 'no');
+  if (blocking || causes.length === 0) return blocking;
+  return { value: 'unknown', label: 'unreadable', cause: causes.map((c) => c.cause).join('; ') };
 }
 
 function isDisabling(command: string): boolean {
