@@ -11,7 +11,7 @@ import type { ModuleReport } from '../src/core/report.ts';
 import type { KconfigRequirement } from '../src/core/requirements.types.ts';
 import { kconfigSymbolsFor } from './kernel-data/netfilter-map.ts';
 import type { AutoloadJudgement } from '../src/autoload/types.ts';
-import { autoloadRemediation, groupByCause } from '../src/autoload/wording.ts';
+import { autoloadRemediation, groupByCause, nextStep } from '../src/autoload/wording.ts';
 
 interface ModulesFacts {
   modules: ModuleReport[];
@@ -72,16 +72,19 @@ export const modulesCheck = {
       remediation.push(`${k.requirement.symbol} (${k.requirement.requiredFor.join(', ')}) must be enabled in the kernel: it cannot be loaded as a module.`);
     }
     remediation.push(...autoloadRemediation([...unreachable, ...undecided]));
-    if (loadable.length > 0) {
-      const names = loadable.map((m) => m.name).join(' ');
-      remediation.push(`mesh-preflight fix --yes   # or by hand: modprobe -a ${names}`);
+    // A module modprobe.d disables, or any module while loading is disabled, is not worth a modprobe line.
+    const loadingDisabled = judged.some((m) => m.label === 'modules-disabled');
+    const loadableNow = loadable.filter((m) => !judged.some((j) => j.module === m.name && j.label === 'install-blocked'));
+    if (loadableNow.length > 0 && !loadingDisabled) {
+      const names = loadableNow.map((m) => m.name).join(' ');
+      remediation.push(`${unreachable.length > 0 ? '' : 'mesh-preflight fix --yes   # or '}by hand: modprobe -a ${names}`);
       remediation.push(`printf '%s\\n' ${names} > ${PERSIST_FILE}   # load at every boot`);
     }
     if (unknown.length > 0 || unknownSymbols.length > 0) {
       remediation.push('Mount the host /lib/modules (and /usr/lib/modules, /boot, /proc) read-only under the host root so module states can be read.');
     }
 
-    const cannotGet = unreachable.length > 0 ? `not loaded and the mesh's pod cannot load them: ${groupByCause(unreachable)} — load them on the host: mesh-preflight fix --now --persist` : '';
+    const cannotGet = unreachable.length > 0 ? `not loaded and the mesh's pod cannot load them: ${groupByCause(unreachable)} — ${nextStep(unreachable)}` : '';
     if (missing.length > 0 || missingSymbols.length > 0) {
       const names = [...missing.map((m) => m.name), ...missingSymbols.map((k) => k.requirement.symbol)];
       return { status: 'fail', summary: [`missing from this kernel: ${names.join(', ')}`, cannotGet].filter(Boolean).join('; '), evidence, remediation };

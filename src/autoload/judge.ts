@@ -94,11 +94,13 @@ export function judgeModule(module: string, facts: AutoloadFacts, ctx: Context):
   const request = moduleRequest(name, ipv6 ? 'ipv6' : 'ipv4');
   const core = ipv6 ? 'ip6_tables' : 'ip_tables';
   if (backend === 'legacy' && (request.kind === 'pod-modprobe' || (ipv6 ? ctx.noLegacyCore.ipv6 : ctx.noLegacyCore.ipv4))) {
+    const bootstrap = `legacy iptables cannot bootstrap: ${core} is not loaded, so the kernel requests nothing and iptables runs modprobe inside the pod, which has no module tree`;
     return {
       module,
       value: 'no',
       label: 'legacy-bootstrap',
-      cause: `legacy iptables cannot bootstrap: ${core} is not loaded, so the kernel requests nothing and iptables runs modprobe inside the pod, which has no module tree`,
+      cause: node?.value === 'no' ? `${bootstrap}; and ${node.cause}` : bootstrap,
+      ...(node?.value === 'no' ? { also: [node.label] } : {}),
     };
   }
   if (request.kind === 'host-only') {

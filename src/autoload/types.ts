@@ -50,6 +50,8 @@ export interface ModuleAutoload {
   cause: string;
   /** Short name of the cause, for summaries. */
   label: AutoloadCause;
+  /** Further causes that would block it too (legacy bootstrap and SELinux enforcing, say). */
+  also?: AutoloadCause[];
   /** Set when a modprobe.d line decides: `file:line: text`. */
   blockedBy?: string;
 }

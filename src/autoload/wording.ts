@@ -16,18 +16,35 @@ export const CAUSE_SUMMARY: Readonly<Record<AutoloadCause, string>> = {
 
 /** `iptable_raw, xt_CT (SELinux enforcing: pods cannot autoload modules); ip_tables (legacy …)`. */
 export function groupByCause(modules: readonly ModuleAutoload[]): string {
-  const groups = new Map<AutoloadCause, string[]>();
-  for (const m of modules) groups.set(m.label, [...(groups.get(m.label) ?? []), m.module]);
-  return [...groups].map(([label, names]) => `${names.join(', ')} (${CAUSE_SUMMARY[label]})`).join('; ');
+  const groups = new Map<string, string[]>();
+  for (const m of modules) {
+    const key = m.blockedBy && (m.label === 'install-blocked' || m.label === 'blacklisted')
+      ? `${CAUSE_SUMMARY[m.label]}: ${m.blockedBy}`
+      : [m.label, ...(m.also ?? [])].map((l) => CAUSE_SUMMARY[l]).join('; ');
+    groups.set(key, [...(groups.get(key) ?? []), m.module]);
+  }
+  return [...groups].map(([why, names]) => `${names.join(', ')} (${why})`).join('; ');
+}
+
+const LOAD_ON_HOST: readonly AutoloadCause[] = ['selinux-enforcing', 'no-modprobe', 'legacy-bootstrap', 'host-only', 'blacklisted', 'unreadable', 'install-command'];
+
+/** The short "what to do" that ends a summary line. */
+export function nextStep(modules: readonly ModuleAutoload[]): string {
+  const labels = new Set(modules.map((m) => m.label));
+  const steps: string[] = [];
+  if (modules.some((m) => LOAD_ON_HOST.includes(m.label))) steps.push('load them on the host: mesh-preflight fix --now --persist');
+  if (labels.has('modules-disabled')) steps.push('persist them and reboot: mesh-preflight fix --persist');
+  if (labels.has('install-blocked')) steps.push('allow them in modprobe.d first');
+  return steps.join('; ');
 }
 
 /** What to do about modules the pod cannot get, by cause. */
 export function autoloadRemediation(modules: readonly ModuleAutoload[]): string[] {
   const out: string[] = [];
   const names = (pred: (m: ModuleAutoload) => boolean) => modules.filter(pred).map((m) => m.module);
-  const loadOnHost = names((m) => ['selinux-enforcing', 'no-modprobe', 'legacy-bootstrap', 'host-only', 'blacklisted', 'unreadable', 'install-command'].includes(m.label));
+  const loadOnHost = names((m) => LOAD_ON_HOST.includes(m.label));
   if (loadOnHost.length > 0) {
-    const why = [...new Set(modules.filter((m) => loadOnHost.includes(m.module)).map((m) => CAUSE_SUMMARY[m.label]))].join('; ');
+    const why = [...new Set(modules.filter((m) => loadOnHost.includes(m.module)).flatMap((m) => [m.label, ...(m.also ?? [])]).map((l) => CAUSE_SUMMARY[l]))].join('; ');
     out.push(`${why} — load them on the host: mesh-preflight fix --now --persist --yes   # modprobe ${loadOnHost.join(' ')} now and at every boot`);
   }
   const disabled = names((m) => m.label === 'modules-disabled');
