@@ -68,7 +68,18 @@ function stillLoads(command: string, module: string): boolean {
   return /--ignore-install/.test(command) && command.replace(/-/g, '_').includes(module);
 }
 
-const where = (d: ModprobeDirective) => `${d.file}:${d.line}: ${d.text}`;
+const where = (d: Pick<ModprobeDirective, 'file' | 'line' | 'text'>) => `${d.file}:${d.line}: ${d.text}`;
+
+/**
+ * Whether a modprobe.d line stops `modprobe <module>` (and systemd-modules-load) from loading it:
+ * `install` with anything but a command that still inserts the module. `blacklist` does not stop a
+ * load by name. Returns the `file:line: text` to cite, or undefined.
+ */
+export function installBlock(directive: Pick<ModprobeDirective, 'kind' | 'module' | 'file' | 'line' | 'text'>): string | undefined {
+  if (directive.kind !== 'install') return undefined;
+  const command = directive.text.trim().split(/\s+/).slice(2).join(' ');
+  return stillLoads(command, directive.module) ? undefined : where(directive);
+}
 
 interface Context {
   backend: RuleBackend;
