@@ -48,7 +48,7 @@ export async function backendReadiness(facts: Facts, backend: RuleBackend): Prom
   }
   // A module the pod cannot get is as good as missing for this mode until it is loaded on the host.
   const unreachable = autoload.modules.filter((m) => m.value === 'no').map((m) => m.module);
-  if (unreachable.length > 0) notes.push(`not ready until loaded on the host: ${unreachable.join(', ')} (the mesh's pod cannot load them: see autoload)`);
+  if (unreachable.length > 0) notes.push(`the mesh's pod cannot load ${unreachable.join(', ')} (see autoload): load them on the host`);
   return {
     backend,
     ready: missing.length === 0 && !legacyBlocked && unreachable.length === 0,
