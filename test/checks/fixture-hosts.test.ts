@@ -11,6 +11,7 @@ import { checkNode } from '../../src/core/check-node.ts';
 import type { Verdict } from '../../src/core/report.ts';
 import { fixtureExec } from '../helpers/fixture-exec.ts';
 import { hostFixturePath, listHostFixtures, loadExpected } from '../fixtures/hosts/index.ts';
+import { MODULES } from '../../checks/kernel-data/netfilter-map.ts';
 
 function factsFor(name: string) {
   const root = hostFixturePath(name);
@@ -123,3 +124,18 @@ test('cannot tell (no /proc/sys/kernel files in the tree): a warning that says w
   t.is(nft?.autoload?.value, 'unknown');
   t.regex(nft?.autoload?.reason ?? '', /modules_disabled: not readable.*modprobe: not readable.*xt_REDIRECT/);
 });
+
+for (const name of listHostFixtures()) {
+  const expected = loadExpected(name).autoload;
+  if (!expected) continue;
+  test(`${name}: autoload facts match expected.json`, async (t) => {
+    const facts = factsFor(name);
+    const [autoload, os] = await Promise.all([facts.autoloadFacts(), facts.os()]);
+    t.is(autoload.selinux.mode, expected.selinux);
+    t.is(autoload.modulesDisabled, expected.modulesDisabled);
+    t.is(autoload.modprobePath, expected.modprobePath);
+    const netfilter = new Set(Object.keys(MODULES));
+    t.deepEqual(autoload.modprobeD.filter((d) => netfilter.has(d.module)).map((d) => `${d.file}:${d.line}`), expected.modprobeDBlocks);
+    t.truthy(os.id);
+  });
+}
