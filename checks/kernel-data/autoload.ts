@@ -175,6 +175,19 @@ export function containerPolicyFor(osId: string | undefined): ContainerPolicy {
   return CONTAINER_POLICIES.find((p) => p.osId === osId) ?? { osId: osId ?? 'unknown', ...DEFAULT_CONTAINER_POLICY };
 }
 
+/**
+ * The domain container runtimes give a pod's processes: go-selinux (containerd, CRI-O) reads the `process`
+ * key of `<policy root>/contexts/lxc_contexts` (opencontainers/selinux go-selinux; the key set as in
+ * containers/container-selinux container_contexts: process = "system_u:system_r:container_t:s0").
+ */
+export const LXC_CONTEXTS = 'contexts/lxc_contexts';
+
+/** Domains that SELinux does not confine: a pod running in one may trigger module loads. */
+export const UNCONFINED_CONTAINER_DOMAINS: readonly KernelFact[] = [
+  { statement: 'spc_t', source: 'containers/container-selinux container.te (type spc_t: the "super privileged container" domain of privileged pods)' },
+  { statement: 'unconfined_t', source: 'SELinux reference policy: unconfined_t is not confined' },
+];
+
 /** `install` commands that disable a module rather than load it some other way. */
 export const DISABLING_INSTALL_COMMANDS: readonly string[] = ['/bin/false', '/bin/true', '/usr/bin/false', '/usr/bin/true', 'false', 'true', '/dev/null', 'exit'];
 

@@ -13,6 +13,7 @@
 import type { ModuleReport, RuleBackend } from '../core/report.ts';
 import {
   DISABLING_INSTALL_COMMANDS,
+  UNCONFINED_CONTAINER_DOMAINS,
   containerPolicyFor,
   moduleRequest,
 } from '../../checks/kernel-data/autoload.ts';
@@ -43,11 +44,14 @@ export function nodeBlock(facts: AutoloadFacts): Cause | undefined {
   const { selinux } = facts;
   if (selinux.mode === 'enforcing') {
     const policy = containerPolicyFor(facts.osId);
-    if (!policy.grantsModuleRequest) {
+    const domain = selinux.containerDomain;
+    const unconfined = domain !== undefined && UNCONFINED_CONTAINER_DOMAINS.some((d) => d.statement === domain.domain);
+    if (!policy.grantsModuleRequest && !unconfined) {
+      const runAs = domain ? `pods run as ${domain.domain} (${domain.source})` : 'pods run as container_t';
       causes.push({
         value: 'no',
         label: 'selinux-enforcing',
-        cause: `SELinux enforcing (${selinux.evidence[0]}): pods run as container_t, which may not trigger module loads (container-selinux grants module_request to the runtime domain only)`,
+        cause: `SELinux enforcing (${selinux.evidence[0]}): ${runAs}, which may not trigger module loads (container-selinux grants module_request to the runtime domain only)`,
       });
     }
   } else if (selinux.mode === 'unknown') {

@@ -5,7 +5,7 @@
  */
 import type { HostRoot } from '../host/root.ts';
 import type { OsInfo } from '../host/os-family.ts';
-import { MODPROBE_D_DIRS } from '../../checks/kernel-data/autoload.ts';
+import { LXC_CONTEXTS, MODPROBE_D_DIRS } from '../../checks/kernel-data/autoload.ts';
 import { effectiveConfFiles, parseModprobeConf } from './modprobe-d.ts';
 import type { AutoloadFacts, SelinuxFacts } from './types.ts';
 
@@ -55,7 +55,14 @@ async function readSelinux(host: Host, os: Pick<OsInfo, 'id' | 'family'>): Promi
   const value = enforce?.trim();
   if (value === '1' || value === '0') {
     evidence.unshift(`${SELINUX_ENFORCE}: ${value}`);
-    return { mode: value === '1' ? 'enforcing' : 'permissive', evidence, ...(policyType ? { policyType } : {}) };
+    const containerDomain = policyType ? await readContainerDomain(host, policyType) : undefined;
+    if (containerDomain) evidence.push(containerDomain.source);
+    return {
+      mode: value === '1' ? 'enforcing' : 'permissive',
+      evidence,
+      ...(policyType ? { policyType } : {}),
+      ...(containerDomain ? { containerDomain } : {}),
+    };
   }
   if (configured?.value === 'disabled') return { mode: 'disabled', evidence };
   if (configured) {
@@ -75,6 +82,20 @@ async function readSelinux(host: Host, os: Pick<OsInfo, 'id' | 'family'>): Promi
     };
   }
   return { mode: 'off', evidence: [`${SELINUX_ENFORCE}, ${SELINUX_CONFIG}: absent (no SELinux on this host)`] };
+}
+
+/** `process = "system_u:system_r:container_t:s0"` of the policy's lxc_contexts → `container_t`. */
+async function readContainerDomain(host: Host, policyType: string): Promise<SelinuxFacts['containerDomain']> {
+  if (!/^[\w-]+$/.test(policyType)) return undefined;
+  const file = `/etc/selinux/${policyType}/${LXC_CONTEXTS}`;
+  const text = await host.readText(file, 64 * 1024);
+  const lines = text?.split('\n') ?? [];
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^\s*process\s*=\s*"?([^"\s]+)"?\s*$/.exec(lines[i] ?? '');
+    const domain = match?.[1]?.split(':')[2];
+    if (domain) return { domain, source: `${file}:${i + 1}: ${lines[i]!.trim()}` };
+  }
+  return undefined;
 }
 
 async function readModprobeD(host: Host): Promise<Pick<AutoloadFacts, 'modprobeD' | 'modprobeDFiles'>> {

@@ -12,6 +12,8 @@ export interface SelinuxFacts {
   evidence: string[];
   /** For `unknown`: what could not be read. */
   why?: string;
+  /** The domain pods run in, from the policy's lxc_contexts (`container_t`), with `file:line: text`. */
+  containerDomain?: { domain: string; source: string };
 }
 
 export interface AutoloadFacts {

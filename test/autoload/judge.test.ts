@@ -38,6 +38,17 @@ test('SELinux enforcing with container-selinux: no, citing the enforce file', (t
   t.regex(j.reason, /SELinux enforcing \(\/sys\/fs\/selinux\/enforce: 1\).*xt_owner, xt_REDIRECT/);
 });
 
+test('SELinux enforcing: the pod domain from lxc_contexts is cited; an unconfined domain (spc_t) may autoload', (t) => {
+  const withDomain = (domain: string) => ({
+    ...enforcing,
+    containerDomain: { domain, source: `/etc/selinux/targeted/contexts/lxc_contexts:1: process = "system_u:system_r:${domain}:s0"` },
+  });
+  const confined = judgeAutoload(facts({ selinux: withDomain('container_t'), osId: 'rocky' }), 'nft', nft);
+  t.is(confined.value, 'no');
+  t.regex(confined.reason, /pods run as container_t \(\/etc\/selinux\/targeted\/contexts\/lxc_contexts:1/);
+  t.is(judgeAutoload(facts({ selinux: withDomain('spc_t'), osId: 'rocky' }), 'nft', nft).value, 'yes');
+});
+
 test("SELinux enforcing on Bottlerocket (its own policy allows module_request): yes", (t) => {
   t.is(judgeAutoload(facts({ selinux: enforcing, osId: 'bottlerocket' }), 'nft', nft).value, 'yes');
 });

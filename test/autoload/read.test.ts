@@ -14,7 +14,12 @@ test('rocky-8: SELinux enforcing, targeted, cited by file and line; modprobe and
   const f = await read('rocky-8', 'rhel');
   t.is(f.selinux.mode, 'enforcing');
   t.is(f.selinux.policyType, 'targeted');
-  t.deepEqual(f.selinux.evidence, ['/sys/fs/selinux/enforce: 1', '/etc/selinux/config:7: SELINUX=enforcing']);
+  t.deepEqual(f.selinux.evidence, [
+    '/sys/fs/selinux/enforce: 1',
+    '/etc/selinux/config:7: SELINUX=enforcing',
+    '/etc/selinux/targeted/contexts/lxc_contexts:1: process = "system_u:system_r:container_t:s0"',
+  ]);
+  t.deepEqual(f.selinux.containerDomain, { domain: 'container_t', source: '/etc/selinux/targeted/contexts/lxc_contexts:1: process = "system_u:system_r:container_t:s0"' });
   t.is(f.modulesDisabled, false);
   t.is(f.modprobePath, '/sbin/modprobe');
   t.deepEqual(f.modprobeD, []);
