@@ -11,7 +11,7 @@ import type { ModuleReport } from '../src/core/report.ts';
 import type { KconfigRequirement } from '../src/core/requirements.types.ts';
 import { kconfigSymbolsFor } from './kernel-data/netfilter-map.ts';
 import type { AutoloadJudgement } from '../src/autoload/types.ts';
-import { autoloadRemediation, groupByCause, nextStep } from '../src/autoload/wording.ts';
+import { autoloadRemediation, causeSources, groupByCause, nextStep } from '../src/autoload/wording.ts';
 
 interface ModulesFacts {
   modules: ModuleReport[];
@@ -60,6 +60,7 @@ export const modulesCheck = {
       ...kconfig.map((k) => `${k.requirement.symbol}: ${k.value ?? 'not found'}${kconfigSource ? ` (${kconfigSource})` : ''}`),
       ...(autoload ? [`autoload by the mesh's pod: ${autoload.value} — ${autoload.reason}`] : []),
       ...judged.map((m) => `${m.module}: autoload ${m.value}: ${m.cause}`),
+      ...causeSources([...unreachable, ...undecided]),
     ];
     const remediation: string[] = [];
     for (const m of missing) {

@@ -26,7 +26,7 @@ interface Cause {
   label: AutoloadCause;
 }
 
-/** What stops every autoload on this node (first blocking cause, else the first unknown), or undefined. */
+/** What stops every autoload on this node: the first blocking cause, else every unknown one together, or undefined. */
 export function nodeBlock(facts: AutoloadFacts): Cause | undefined {
   const causes: Cause[] = [];
   if (facts.modulesDisabled === true) {

@@ -1,5 +1,23 @@
 /** Summary and remediation wording for the autoload causes (shared by the modules check and fix). */
 import type { AutoloadCause, ModuleAutoload } from './types.ts';
+import { AUTOLOAD_FACTS, type AutoloadFactId } from '../../checks/kernel-data/autoload.ts';
+
+/** The kernel fact behind each cause (checks/kernel-data/autoload.ts), cited in evidence. */
+const FACT_OF: Partial<Record<AutoloadCause, AutoloadFactId>> = {
+  'modules-disabled': 'modulesDisabled',
+  'no-modprobe': 'modprobePathEmpty',
+  'selinux-enforcing': 'selinuxEnforcing',
+  'legacy-bootstrap': 'legacyBootstrap',
+  'install-blocked': 'modprobeInstall',
+  'install-command': 'modprobeInstall',
+  blacklisted: 'modprobeBlacklist',
+};
+
+/** `why: <statement> [source]` for each distinct cause among the modules. */
+export function causeSources(modules: readonly ModuleAutoload[]): string[] {
+  const ids = new Set(modules.flatMap((m) => [m.label, ...(m.also ?? [])]).map((l) => FACT_OF[l]).filter((id) => id !== undefined));
+  return [...ids].map((id) => `why: ${AUTOLOAD_FACTS[id].statement} [${AUTOLOAD_FACTS[id].source}]`);
+}
 
 export const CAUSE_SUMMARY: Readonly<Record<AutoloadCause, string>> = {
   autoload: 'the kernel loads them when the rules need them',

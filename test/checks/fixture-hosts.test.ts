@@ -92,6 +92,8 @@ test('rocky-8 (the runbook case): nft node, SELinux enforcing: neither mode is r
   t.false(report.modules.some((m) => m.name.startsWith('iptable_')), 'nft mode needs no iptable_* module');
   t.like(report.autoload, { selinux: { mode: 'enforcing', policyType: 'targeted' }, modulesDisabled: false, modprobePath: '/sbin/modprobe', ipTablesLoaded: false });
   t.true(report.autoload?.evidence.includes('/etc/selinux/config:7: SELINUX=enforcing'));
+  const evidence = report.checks.find((c) => c.id === 'modules')!.evidence;
+  t.true(evidence.some((e) => e.startsWith('why: ') && e.includes('container.te')), 'the kernel fact and its source are cited');
 });
 
 test('install-blocked: legacy DNS capture is not ready, naming the modprobe.d file and line; without DNS capture it autoloads', async (t) => {
