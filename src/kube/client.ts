@@ -72,6 +72,8 @@ export interface PodInfo {
   nodeName?: string;
   labels: Record<string, string>;
   initContainerStatuses: ContainerStatusInfo[];
+  /** The regular containers (the mesh node agents are DaemonSet containers, not init containers). */
+  containerStatuses?: ContainerStatusInfo[];
 }
 
 export interface PodList {
@@ -200,7 +202,7 @@ const PodSchema = z.object({
     labels: StringMap,
   }),
   spec: z.object({ nodeName: z.string().optional() }).nullish(),
-  status: z.object({ initContainerStatuses: z.array(ContainerStatusSchema).nullish() }).nullish(),
+  status: z.object({ initContainerStatuses: z.array(ContainerStatusSchema).nullish(), containerStatuses: z.array(ContainerStatusSchema).nullish() }).nullish(),
 });
 
 const StatusSchema = z.object({
@@ -245,13 +247,13 @@ export function parsePod(raw: unknown): PodInfo {
     resourceVersion: p.metadata.resourceVersion,
     nodeName: p.spec?.nodeName,
     labels: p.metadata.labels,
-    initContainerStatuses: (p.status?.initContainerStatuses ?? []).map((c) => ({
-      name: c.name,
-      restartCount: c.restartCount,
-      state: toState(c.state),
-      lastState: toState(c.lastState),
-    })),
+    initContainerStatuses: (p.status?.initContainerStatuses ?? []).map(toStatus),
+    containerStatuses: (p.status?.containerStatuses ?? []).map(toStatus),
   });
+}
+
+function toStatus(c: z.infer<typeof ContainerStatusSchema>): ContainerStatusInfo {
+  return { name: c.name, restartCount: c.restartCount, state: toState(c.state), lastState: toState(c.lastState) };
 }
 
 /** Turns whatever client-node or the transport threw into a KubeApiError. */
