@@ -14,6 +14,10 @@ export type Interception = z.infer<typeof InterceptionSchema>;
 /** Container names of the mesh init containers the log scan and watcher look for. */
 export const DEFAULT_INIT_CONTAINERS = ['istio-init', 'istio-validation', 'linkerd-init'] as const;
 
+/** Where an option's value came from (report `options.optionSources`). */
+export const OptionSourceSchema = z.enum(['flag', 'default', 'cluster', 'auto']);
+export type OptionSource = z.infer<typeof OptionSourceSchema>;
+
 export const CheckOptionsSchema = z.object({
   mesh: MeshSchema.default('istio'),
   backend: BackendChoiceSchema.default('auto'),
@@ -26,6 +30,13 @@ export const CheckOptionsSchema = z.object({
   initContainers: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).default([]),
   /** Node name for the report; defaults to the host name. */
   nodeName: z.string().min(1).optional(),
+  // Issue 16's mode options (names agreed in COORDINATION.md; branch `modes` adds their flags).
+  dataplane: z.enum(['sidecar', 'ambient']).default('sidecar'),
+  nativeNftables: z.boolean().default(false),
+  cni: z.boolean().default(false),
+  meshVersion: z.string().regex(/^\d+\.\d+$/).optional(),
+  /** Where each option's value came from, when the caller knows (the agent with --mesh-from-cluster). */
+  optionSources: z.record(z.string(), OptionSourceSchema).optional(),
 });
 export type CheckOptions = z.infer<typeof CheckOptionsSchema>;
 

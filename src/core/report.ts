@@ -120,6 +120,12 @@ export const CheckOptionsSchemaForReport = z.object({
   ipv6: z.boolean(),
   probe: z.boolean(),
   hostRoot: z.string(),
+  dataplane: z.enum(['sidecar', 'ambient']).optional(),
+  nativeNftables: z.boolean().optional(),
+  cni: z.boolean().optional(),
+  meshVersion: z.string().optional(),
+  /** Where each option's value came from: 'flag' | 'default' | 'cluster' (--mesh-from-cluster) | 'auto'. */
+  optionSources: z.record(z.string(), z.enum(['flag', 'default', 'cluster', 'auto'])).optional(),
 });
 
 export const ReportSchema = z.object({

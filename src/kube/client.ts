@@ -24,6 +24,7 @@ import {
   type PromiseHttpLibrary,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { ConfigMapSchema, type ConfigMap } from '../meshconfig/configmaps.ts';
 
 /** Where the service account files live inside a pod. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -134,6 +135,8 @@ export interface KubeNodeApi {
   readPodLog(req: PodLogRequest): Promise<string>;
   createEvent(ev: KubeEventInput): Promise<void>;
   createTokenReview(token: string, audiences?: string[]): Promise<TokenReviewResult>;
+  /** GET one ConfigMap (--mesh-from-cluster); undefined when it does not exist (404). */
+  getConfigMap?(namespace: string, name: string): Promise<ConfigMap | undefined>;
 }
 
 /** An API error in our terms: HTTP code (undefined for network errors/timeouts), Status reason. */
@@ -447,6 +450,11 @@ export function createKubeNodeApi(resolved: ResolvedKubeConfig, opts: KubeApiOpt
             count: 1,
           },
         });
+      }),
+    getConfigMap: (namespace, name) =>
+      call(`get configmap ${namespace}/${name}`, async () => ConfigMapSchema.parse(await core.readNamespacedConfigMap({ namespace, name }))).catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.code === 404) return undefined;
+        throw error;
       }),
     createTokenReview: (token, audiences) =>
       call('create tokenreview', async () => {
