@@ -27,8 +27,8 @@ export const nftablesSignatures: Signature[] = [
     explanation:
       'The container runtime ran the mesh\'s CNI plugin on the node itself, and the node has no {binary}: the interception mode the mesh is configured for (e.g. Istio native nftables with istio-cni) needs that binary on every node where pods start. The kernel is not the cause.',
     remediation: [
-      'Install the package that provides {binary} on the node (nftables: nft 1.0.1 or later for Istio native nftables), or',
-      'Turn the mode off for this cluster (Istio: values.global.nativeNftables=false) until every node has it',
+      'Install the package that provides {binary} on the node (nftables: nft 1.0.1 or later for Istio native nftables)',
+      'Or turn the mode off for this cluster (Istio: values.global.nativeNftables=false) until every node has it',
       'mesh-preflight check --native-nftables --cni shows which nodes can run the mode',
     ],
     source:
@@ -67,8 +67,8 @@ export const nftablesSignatures: Signature[] = [
     explanation:
       'The nft binary this component ships in its image cannot be used by its nftables library (knftables needs nft 1.0.1 or later with JSON support; a "slim" nft build lacks JSON). The node and its kernel are not the cause.',
     remediation: [
-      'Use the image flavour whose nft has JSON support (Istio: the non-distroless install-cni image; later Istio releases fall back to iptables when the bundled nft lacks it), or',
-      'Turn the native nftables mode off (Istio: values.global.nativeNftables=false)',
+      'Use the image flavour whose nft has JSON support (Istio: the non-distroless install-cni image; later Istio releases fall back to iptables when the bundled nft lacks it)',
+      'Or turn the native nftables mode off (Istio: values.global.nativeNftables=false)',
     ],
     source:
       'https://github.com/istio/istio/issues/58964 (istio-cni ambient: failed to list elements from set istio-inpod-probes-v4: failed to run nft: JSON support not compiled-in); https://github.com/istio/istio/pull/60370 (fall back to iptables "when the bundled nft lacks libjansson"); kubernetes-sigs/knftables nftables.go',
