@@ -118,3 +118,19 @@ test.serial('the overlay\'s Roles allow exactly the ConfigMap reads the agent ma
     t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
   }
 });
+
+test('the built CLI: --mesh-from-cluster without Kubernetes, or --mesh-namespace alone, is a one-line usage error (exit 2)', async (t) => {
+  const { execa } = await import('execa');
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+  const env = { KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', NODE_NAME: 'n1' };
+  for (const [args, message] of [
+    [['--mesh-from-cluster', '--host-root', '/'], /--mesh-from-cluster needs Kubernetes/],
+    [['--mesh-namespace', 'istio-system', '--host-root', '/'], /--mesh-namespace istio-system: only used with --mesh-from-cluster/],
+    [['--mesh-from-cluster', '--mesh-namespace', 'Not_A_Namespace'], /invalid --mesh-namespace/],
+  ] as const) {
+    const result = await execa(process.execPath, [cli, 'agent', ...args], { reject: false, timeout: 30_000, env, extendEnv: false });
+    t.is(result.exitCode, 2, `${args.join(' ')}: ${result.stderr}`);
+    t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+    t.regex(result.stderr, message);
+  }
+});

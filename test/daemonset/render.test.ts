@@ -84,7 +84,7 @@ for (const name of KUSTOMIZATIONS) {
       const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind);
       // --mesh-from-cluster's Roles grant access in the mesh's own namespace, where its ConfigMaps are.
       if (name === 'overlays/mesh-from-cluster' && ['Role', 'RoleBinding'].includes(o.kind)) {
-        t.true(['istio-system', 'linkerd'].includes(o.metadata.namespace), `${o.kind}/${o.metadata.name}`);
+        t.true(['istio-system', 'linkerd'].includes(o.metadata.namespace ?? ''), `${o.kind}/${o.metadata.name}`);
         continue;
       }
       t.is(o.metadata.namespace, clusterScoped ? undefined : 'mesh-preflight', `${o.kind}/${o.metadata.name}`);
