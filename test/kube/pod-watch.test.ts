@@ -222,6 +222,17 @@ function agentClassifier() {
   return { calls, classify };
 }
 
+/** Runs step until done() holds after it (the watch is asynchronous), or fails after ms. */
+async function pollUntil(step: () => Promise<void>, done: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await step();
+    if (done()) return;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const agentSpec = (container: string) => ({ nodeName: 'n1', containers: [{ name: container }] });
 const running = (name: string, restartCount = 0) => ({ name, restartCount, state: { running: { startedAt: '2025-06-01T11:00:00Z' } }, lastState: {} });
 
@@ -235,7 +246,7 @@ test('ztunnel in CrashLoopBackOff → finding from its previous run + MeshAgentF
   fake.addPod({ metadata: { name: 'productpage-v1-7f9c', namespace: 'default' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
   fake.addPod({ metadata: { name: 'ztunnel-9zq4m', namespace: 'istio-system' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
   fake.setPodLog('istio-system', 'ztunnel-9zq4m', 'istio-proxy', ipsetLog, { previous: true });
-  await until(() => watcher.findings().length === 1 && fake.events.length === 1);
+  await until(() => watcher.findings().length === 1 && fake.events.length === 1, 10_000);
   await watcher.idle();
   t.is(watcher.findings().length, 1);
   t.like(watcher.findings()[0], { pod: 'ztunnel-9zq4m', container: 'istio-proxy', restartCount: 3, category: 'missing-kernel-module', nodeProblem: true });
@@ -252,40 +263,46 @@ test('a running istio-cni node agent: error lines in its current log are a findi
   const { fake, api } = await fakeWithClient({ bookmarkIntervalMs: 100 });
   const c = agentClassifier();
   const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 0 });
+  t.teardown(async () => {
+    await watcher.stop();
+    await fake.close();
+  });
   watcher.start();
   await watcher.synced;
   fake.addPod({ metadata: { name: 'istio-cni-node-x7k2p', namespace: 'istio-system' }, spec: agentSpec('install-cni'), status: { containerStatuses: [running('install-cni')] } });
   fake.addPod({ metadata: { name: 'web-1', namespace: 'shop' }, spec: agentSpec('app'), status: { containerStatuses: [running('app')] } });
   fake.setPodLog('istio-system', 'istio-cni-node-x7k2p', 'install-cni', ipsetLog);
-  await until(() => fake.getPod('istio-system', 'istio-cni-node-x7k2p') !== undefined);
-  await new Promise((r) => setTimeout(r, 200));
-
-  watcher.pollAgentLogs();
-  await watcher.idle();
+  const poll = async () => {
+    watcher.pollAgentLogs();
+    await watcher.idle();
+  };
+  // The watch delivers the pods asynchronously: poll until the agent has been seen.
+  await pollUntil(poll, () => watcher.findings().length > 0);
   t.like(watcher.findings()[0], { pod: 'istio-cni-node-x7k2p', container: 'install-cni', source: 'watch', category: 'missing-kernel-module' });
   const req = fake.requestsMatching('GET', '/api/v1/namespaces/istio-system/pods/istio-cni-node-x7k2p/log')[0]!;
   t.is(req.query['previous'], 'false', 'the running container\'s own log');
   t.deepEqual(fake.requestsMatching('GET', '/api/v1/namespaces/shop/pods/web-1/log'), [], 'only agents are read');
 
-  watcher.pollAgentLogs();
-  await watcher.idle();
+  await poll();
   t.is(fake.events.length, 1, 'the same failure read twice records one Event');
   t.like(fake.events[0], { reason: 'MeshAgentFailure', involvedObject: { fieldPath: 'spec.containers{install-cni}' } });
   t.regex(fake.events[0]!.message, /^install-cni logs a failure: /);
 
   fake.setPodLog('istio-system', 'istio-cni-node-x7k2p', 'install-cni', '2025-01-23T06:00:00Z info cni-agent pod added to the mesh\n');
-  watcher.pollAgentLogs();
-  await watcher.idle();
+  await poll();
   t.deepEqual(watcher.findings(), [], 'a clean current log ends the finding');
 
   fake.deletePod('istio-system', 'istio-cni-node-x7k2p');
-  await new Promise((r) => setTimeout(r, 200));
-  const reads = watcher.stats.logFetches;
-  watcher.pollAgentLogs();
-  await watcher.idle();
-  t.is(watcher.stats.logFetches, reads, 'a deleted pod is no longer read');
-  await watcher.stop();
-  await fake.close();
+  // Once the watch has delivered the deletion, a poll reads nothing more.
+  let before = 0;
+  await pollUntil(
+    async () => {
+      before = watcher.stats.logFetches;
+      await poll();
+    },
+    () => watcher.stats.logFetches === before,
+  );
+  t.is(watcher.stats.logFetches, before, 'a deleted pod is no longer read');
 });
 
 test('the interval reads running agents by itself', async (t) => {
@@ -295,7 +312,7 @@ test('the interval reads running agents by itself', async (t) => {
   fake.setPodLog('istio-system', 'ztunnel-abcde', 'istio-proxy', ipsetLog);
   const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 100 });
   watcher.start();
-  await until(() => watcher.findings().length === 1);
+  await until(() => watcher.findings().length === 1, 10_000);
   t.is(watcher.findings()[0]!.pod, 'ztunnel-abcde');
   await watcher.stop();
   await fake.close();
