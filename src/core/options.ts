@@ -14,6 +14,10 @@ export type Interception = z.infer<typeof InterceptionSchema>;
 /** Container names of the mesh init containers the log scan and watcher look for. */
 export const DEFAULT_INIT_CONTAINERS = ['istio-init', 'istio-validation', 'linkerd-init'] as const;
 
+/** Where an option's value came from (report `options.optionSources`). */
+export const OptionSourceSchema = z.enum(['flag', 'default', 'cluster', 'auto']);
+export type OptionSource = z.infer<typeof OptionSourceSchema>;
+
 export const CheckOptionsSchema = z.object({
   mesh: MeshSchema.default('istio'),
   backend: BackendChoiceSchema.default('auto'),
@@ -30,6 +34,11 @@ export const CheckOptionsSchema = z.object({
   optionSources: OptionSourcesSchema.optional(),
   /** Why `ipv6` is what it is, when it was decided automatically. */
   ipv6Reason: z.string().optional(),
+  // Issue 16's mode options (names agreed in COORDINATION.md; branch `modes` adds their flags).
+  dataplane: z.enum(['sidecar', 'ambient']).default('sidecar'),
+  nativeNftables: z.boolean().default(false),
+  cni: z.boolean().default(false),
+  meshVersion: z.string().regex(/^\d+\.\d+$/).optional(),
 });
 export type CheckOptions = z.infer<typeof CheckOptionsSchema>;
 

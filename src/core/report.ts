@@ -156,6 +156,10 @@ export const CheckOptionsSchemaForReport = z.object({
   hostRoot: z.string(),
   optionSources: OptionSourcesSchema.optional(),
   ipv6Reason: z.string().optional(),
+  dataplane: z.enum(['sidecar', 'ambient']).optional(),
+  nativeNftables: z.boolean().optional(),
+  cni: z.boolean().optional(),
+  meshVersion: z.string().optional(),
 });
 
 export const ReportSchema = z.object({

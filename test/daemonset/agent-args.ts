@@ -19,6 +19,8 @@ export const AGENT_FLAGS: Readonly<Record<string, FlagSpec & { repeatable?: bool
   '--recheck-auth': { kind: 'choice', choices: ['tokenreview', 'off'] },
   '--cleanup': { kind: 'boolean' },
   '--nfd-features-dir': { kind: 'value', pattern: /^\// },
+  '--mesh-from-cluster': { kind: 'boolean' },
+  '--mesh-namespace': { kind: 'value', pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/ },
   '--mesh': { kind: 'choice', choices: ['istio', 'linkerd'] },
   '--backend': { kind: 'choice', choices: ['auto', 'nft', 'legacy'] },
   '--dns-capture': { kind: 'boolean' },
