@@ -6,6 +6,9 @@ import os from 'node:os';
 import type { CheckContext } from './check.ts';
 import { HostFacts } from './host-facts.ts';
 import { iptablesSection } from './iptables-section.ts';
+import { modesSection } from './modes-section.ts';
+import { resolveMeshVersion } from './mesh-version.ts';
+import { profiles } from '../../checks/profiles/index.ts';
 import type { CheckOptions } from './options.ts';
 import { ReportSchema, verdictOf, type Report } from './report.ts';
 import { runChecks } from './runner.ts';
@@ -32,12 +35,16 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
 
   const runs = await runChecks(deps.checks ?? allChecks, ctx);
   const checks = runs.map((run) => run.result);
-  const [kernel, osInfo, modules, iptables] = await Promise.all([
+  const [kernel, osInfo, modules, iptables, meshBackend] = await Promise.all([
     facts.kernel(),
     facts.os(),
     facts.moduleStates().catch(() => []),
     iptablesSection(facts).catch(() => undefined),
+    facts.meshBackend().catch(() => undefined),
   ]);
+  const selected = { dataplane: options.dataplane, backend: meshBackend?.backend ?? 'nft', nativeNftables: options.nativeNftables };
+  const modes = await modesSection(facts, options, { exec, host, selected }).catch(() => undefined);
+  const version = resolveMeshVersion(profiles[options.mesh], options.meshVersion);
 
   return ReportSchema.parse({
     schemaVersion: 1,
@@ -53,6 +60,11 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
       ipv6: options.ipv6,
       probe: options.probe,
       hostRoot: options.hostRoot,
+      dataplane: options.dataplane,
+      nativeNftables: options.nativeNftables,
+      cni: options.cni,
+      ...(version.version === undefined ? {} : { meshVersion: version.version }),
+      ...(Object.keys(options.optionSources).length > 0 ? { optionSources: options.optionSources } : {}),
     },
     kernel: { release: kernel.release, version: kernel.version },
     os: { id: osInfo.id, prettyName: osInfo.prettyName, family: osInfo.family },
@@ -61,5 +73,7 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
     iptables,
     initContainers: runs.flatMap((run) => run.sections.initContainers ?? []),
     fixes: [],
+    ...(modes === undefined ? {} : { modes }),
+    warnings: version.warning === undefined ? [] : [version.warning],
   });
 }

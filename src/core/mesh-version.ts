@@ -50,6 +50,6 @@ export function resolveMeshVersion(profile: Pick<MeshProfile, 'mesh' | 'versions
   const nearest = [...known].sort((a, b) => distance(a) - distance(b) || compareVersions(b, a))[0]!;
   return {
     version: nearest,
-    warning: `--mesh-version ${requested} is not a ${profile.mesh} release this profile knows (${known.join(', ')}): requirements follow the nearest, ${nearest}`,
+    warning: `--mesh-version ${requested} is not a release the ${profile.mesh} profile knows (${known.join(', ')}): requirements follow the nearest, ${nearest}`,
   };
 }
