@@ -17,7 +17,8 @@ import { commandFileName, fixtureExec } from './helpers/fixture-exec.ts';
 import { FIXTURE_MODULES, hostFixturePath, listHostFixtures, loadExpected, type Expected } from './fixtures/hosts/index.ts';
 
 const EXPECTED_FIXTURES = [
-  'lacks-module', 'monolithic', 'no-module-tree', 'rocky-8', 'talos', 'ubuntu-22.04', 'upgraded-no-reboot',
+  'kernel-5.10', 'lacks-module', 'monolithic', 'no-ipset', 'no-module-tree', 'no-nft-redir', 'rocky-8', 'talos', 'ubuntu-22.04',
+  'upgraded-no-reboot',
 ];
 
 /**
