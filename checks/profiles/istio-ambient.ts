@@ -87,7 +87,8 @@ const hostLines: RuleLine[] = [
   line('nat', '-N ISTIO_POSTRT'),
   line('nat', '-A POSTROUTING -j ISTIO_POSTRT', { versions: { until: '1.26' } }),
   line('nat', '-I POSTROUTING 1 -j ISTIO_POSTRT', { versions: { from: '1.27' } }),
-  // 1.22 had one IPv4 set and no IPv6 host rule.
+  // 1.22 had one IPv4 set; its ip6tables rule matched that same set (hostprobe_ipv6.golden @ 1.22.0), which
+  // the kernel refuses ("The protocol family of set istio-inpod-probes is IPv4"), so only IPv4 is modelled.
   { table: 'nat', rule: '-A ISTIO_POSTRT -m owner --socket-exists -p tcp -m set --match-set istio-inpod-probes dst -j SNAT --to-source 169.254.7.127', when: { versions: { until: '1.22' } }, families: ['ipv4'] },
   {
     table: 'nat',
@@ -135,9 +136,15 @@ export const istioAmbientIptables = {
     { kind: 'match', name: 'tcp', tables: ['mangle'], when: { versions: TPROXY_ERA }, why: '-p tcp -m tcp --dport 15008', source: G22 },
     { kind: 'match', name: 'conntrack', tables: ['mangle'], when: { versions: TPROXY_ERA }, why: '--ctstate RELATED,ESTABLISHED', source: G22 },
     { kind: 'target', name: 'TPROXY', tables: ['mangle'], when: { versions: TPROXY_ERA }, why: 'TPROXY --on-port 15008/15006 (inbound until 1.23; REDIRECT from 1.24, istio/istio#52260)', source: G22 },
-    { kind: 'match', name: 'owner', tables: ['nat'], why: 'host netns: -m owner --socket-exists (a local process, i.e. kubelet, sent it)', source: HOST },
-    { kind: 'match', name: 'set', tables: ['nat'], why: 'host netns: -m set --match-set istio-inpod-probes-v4 dst (xt_set; kernel naming, not named by Istio)', source: HOST },
-    { kind: 'target', name: 'SNAT', tables: ['nat'], why: 'host netns: SNAT --to-source 169.254.7.127 (xt_nat; kernel naming, not named by Istio)', source: HOST },
+    // Host netns: IPv4 in every release; IPv6 only once the set was split per family (1.23).
+    ...(['ipv4', 'ipv6'] as const).flatMap((family) => {
+      const scope = { families: [family], ...(family === 'ipv6' ? { when: { versions: { from: '1.23' } } } : {}) };
+      return [
+        { kind: 'match' as const, name: 'owner', tables: ['nat' as const], ...scope, why: 'host netns: -m owner --socket-exists (a local process, i.e. kubelet, sent it)', source: HOST },
+        { kind: 'match' as const, name: 'set', tables: ['nat' as const], ...scope, why: 'host netns: -m set --match-set istio-inpod-probes-v4 dst (xt_set; kernel naming, not named by Istio)', source: HOST },
+        { kind: 'target' as const, name: 'SNAT', tables: ['nat' as const], ...scope, why: 'host netns: SNAT --to-source 169.254.7.127 (xt_nat; kernel naming, not named by Istio)', source: HOST },
+      ];
+    }),
   ],
   node: [
     { module: 'br_netfilter', why: 'bridge netfilter for bridged pod traffic', source: `${PLATFORM_DOC} (br_netfilter, no remark)` },
