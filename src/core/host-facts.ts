@@ -11,6 +11,7 @@ import { deriveRequirements } from './requirements.ts';
 import type { Exec } from '../host/exec.ts';
 import type { HostRoot } from '../host/root.ts';
 import { readOsInfo, type OsInfo } from '../host/os-family.ts';
+import { systemBinary } from '../host/system-binary.ts';
 
 import { observeIptables } from '../iptables/observe.ts';
 import type { IptablesObservation } from '../iptables/types.ts';
@@ -93,7 +94,7 @@ export class HostFacts implements Facts {
 
   nftBinary(): Promise<NftBinaryFacts> {
     return this.once('nftBinary', async () => {
-      const result = await this.deps.exec('nft', ['--version'], { timeoutMs: 5_000 });
+      const result = await this.deps.exec(systemBinary('nft'), ['--version'], { timeoutMs: 5_000 });
       if (!result.ok) return { evidence: `$ nft --version: ${result.notFound ? 'not found' : result.error ?? 'failed'}` };
       const line = result.stdout.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
       const version = /\bv(\d+\.\d+(?:\.\d+)?)/.exec(line)?.[1];

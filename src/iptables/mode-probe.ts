@@ -19,6 +19,7 @@ import type { HostRoot } from '../host/root.ts';
 import type { Requirements } from '../core/requirements.types.ts';
 import { readLoadedModules } from '../modules/proc-modules.ts';
 import { dryRunRules, type DryRunResult } from './dry-run.ts';
+import { systemBinary } from '../host/system-binary.ts';
 import { addNetns, deleteNetns, execIn, execInNetnsNotFound, netnsFailureReason, randomNetnsName } from './netns.ts';
 
 const STEP_TIMEOUT_MS = 15_000;
@@ -53,10 +54,11 @@ const firstLine = (r: ExecResult): string | undefined =>
 
 async function step(exec: Exec, netns: string, scope: 'pod' | 'host', what: string, file: string, args: string[], input?: string): Promise<ProbeStep> {
   const result = await execIn(exec, netns, file, args, { timeoutMs: STEP_TIMEOUT_MS, ...(input === undefined ? {} : { input }) });
-  const command = `${commandLine('ip', ['netns', 'exec', netns, file, ...args])}${input === undefined ? '' : ' < script'}`;
+  const command = `${commandLine('ip', ['netns', 'exec', netns, file.replace(/^.*\//, ''), ...args])}${input === undefined ? '' : ' < script'}`;
   if (result.ok) return { what, scope, ok: true, command };
   const notFound = execInNetnsNotFound(result);
-  return { what, scope, ok: false, command, error: notFound ? `${file}: not found` : firstLine(result) ?? 'failed', ...(notFound ? { notFound } : {}) };
+  const name = file.replace(/^.*\//, '');
+  return { what, scope, ok: false, command, error: notFound ? `${name}: not found` : firstLine(result) ?? 'failed', ...(notFound ? { notFound } : {}) };
 }
 
 /** Applies the mode's rules, sets and routes in throwaway namespaces (deleted afterwards). */
@@ -92,8 +94,9 @@ export async function probeMode(exec: Exec, req: Requirements, options: { host?:
       if (req.engine === 'nftables') {
         for (const [scope, script, netns] of [['pod', req.nft?.pod, pod], ['host', req.nft?.host, host]] as const) {
           if (!script || !netns) continue;
-          steps.push(await step(exec, netns, scope, `nft -c (${scope} netns)`, 'nft', ['-c', '-f', '-'], script));
-          if (steps.at(-1)?.ok) steps.push(await step(exec, netns, scope, `nft -f (${scope} netns)`, 'nft', ['-f', '-'], script));
+          const nft = systemBinary('nft');
+          steps.push(await step(exec, netns, scope, `nft -c (${scope} netns)`, nft, ['-c', '-f', '-'], script));
+          if (steps.at(-1)?.ok) steps.push(await step(exec, netns, scope, `nft -f (${scope} netns)`, nft, ['-f', '-'], script));
         }
       } else {
         for (const family of req.families) {
@@ -103,7 +106,7 @@ export async function probeMode(exec: Exec, req: Requirements, options: { host?:
         if (host) {
           for (const set of req.ipsets) {
             const args = ['create', set.name, set.type, 'family', set.family === 'ipv6' ? 'inet6' : 'inet', ...(set.comment ? ['comment'] : [])];
-            steps.push(await step(exec, host, 'host', `ipset ${set.name}`, 'ipset', args));
+            steps.push(await step(exec, host, 'host', `ipset ${set.name}`, systemBinary('ipset'), args));
           }
           for (const family of req.families) {
             const rules = req.hostRuleset[family];
