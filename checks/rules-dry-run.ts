@@ -62,6 +62,14 @@ export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutc
       remediation: ['Run the probe as root (creating a network namespace needs CAP_SYS_ADMIN; the agent DaemonSet needs privileged: true for --probe)'],
     };
   }
+  if (results.length === 0 && steps.length > 0 && steps.every((s) => !s.ok || s.what === 'loopback up')) {
+    return {
+      status: 'skip',
+      summary: `dry-run could not run: ${steps.filter((s) => !s.ok).map((s) => s.error).join('; ')}`,
+      evidence,
+      remediation: ['Install nftables, ipset and iproute2 (Debian/Ubuntu: apt-get install nftables ipset iproute2)'],
+    };
+  }
   if (results.length === 0 && steps.length > 0) {
     const untested = steps.filter((s) => s.notFound).map((s) => s.what);
     const loadedBySteps = facts.modulesLoadedByProbe ?? [];

@@ -16,7 +16,7 @@ import { checkOptions } from '../../src/core/options.ts';
 import { allModeOptions } from '../helpers/requirement-options.ts';
 import { canCreateNetns, listNetns } from '../helpers/netns.ts';
 
-const it = canCreateNetns ? test : test.skip;
+const it = canCreateNetns ? test.serial : test.skip;
 if (!canCreateNetns) test('probes need root and network namespaces (ip netns add): skipped here', (t) => t.pass());
 
 /** The machine's own netfilter and routing state, read only. */
@@ -56,7 +56,9 @@ it(`every distinct mode rule set (${distinct.size}) applies in throwaway namespa
   // A few at a time: each probe has its own namespaces.
   const worker = async () => {
     for (let o = pending.shift(); o !== undefined; o = pending.shift()) {
-      const result = await probeMode(realExec, deriveRequirements(o), { host: new HostRoot('/') });
+      let result = await probeMode(realExec, deriveRequirements(o), { host: new HostRoot('/') });
+      // On a loaded machine `ip netns add` can time out: that is not the mode's rules, so try once more.
+      if (result.skipped !== undefined) result = await probeMode(realExec, deriveRequirements(o), { host: new HostRoot('/') });
       if (!result.ok) failures.push(`${label(o)}: ${describeProbe(result)}`);
       ipsetSteps += result.steps.filter((s) => s.what.startsWith('ipset') && s.ok).length;
       ipRuleSteps += result.steps.filter((s) => s.what.startsWith('policy routing') && s.ok).length;
@@ -64,7 +66,7 @@ it(`every distinct mode rule set (${distinct.size}) applies in throwaway namespa
       t.deepEqual(result.cleanupErrors, [], label(o));
     }
   };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await Promise.all([worker(), worker()]);
   t.deepEqual(failures, []);
   t.true(ipsetSteps > 0 && ipRuleSteps > 0 && nftSteps > 0, `ipset ${ipsetSteps}, ip rule ${ipRuleSteps}, nft ${nftSteps}`);
   t.is(await hostState(), before);
