@@ -17,8 +17,8 @@ for (const name of KUSTOMIZATIONS) {
 
 test('the flag list is exactly the agent flags of the brief', (t) => {
   t.deepEqual(Object.keys(AGENT_FLAGS).sort(), [
-    '--backend', '--cleanup', '--dns-capture', '--fix', '--host-root', '--init-container', '--interception', '--interval', '--ipv6',
-    '--kubeconfig', '--label-prefix', '--listen', '--mesh', '--nfd-features-dir', '--node-name', '--probe', '--recheck-auth',
+    '--backend', '--cleanup', '--cni', '--dataplane', '--dns-capture', '--fix', '--host-root', '--init-container', '--interception', '--interval', '--ipv6',
+    '--kubeconfig', '--label-prefix', '--listen', '--mesh', '--mesh-version', '--native-nftables', '--nfd-features-dir', '--node-name', '--probe', '--recheck-auth',
   ]);
 });
 

@@ -1,6 +1,6 @@
 /** The agent DaemonSet's required properties, in the base and in every overlay. */
 import test from 'ava';
-import { agentOf, KUSTOMIZATIONS, render, type Loose } from './helpers.ts';
+import { agentOf, KUSTOMIZATIONS, render, type KustomizationName, type Loose } from './helpers.ts';
 import { argsOf, flagValue, parseAgentArgs } from '../../src/deploy/agent-args.ts';
 
 /** Host paths the checks read (host root /host), each mounted read-only; plus the shared xtables lock. */
@@ -112,4 +112,15 @@ test('fix overlay: --fix=persist; base and other overlays do not fix', (t) => {
 test('linkerd overlay: --mesh=linkerd; the others use the default (istio)', (t) => {
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('overlays/linkerd')).ds)), '--mesh'), 'linkerd');
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('base')).ds)), '--mesh'), undefined);
+});
+
+test('mode overlays: istio-ambient, kuma and consul add exactly their mode flags to the base args', (t) => {
+  const base = argsOf(agentOf(render('base')).ds);
+  const added = (name: KustomizationName) => argsOf(agentOf(render(name)).ds).slice(base.length);
+  t.deepEqual(added('overlays/istio-ambient'), ['--dataplane=ambient', '--dns-capture']);
+  t.deepEqual(added('overlays/kuma'), ['--mesh=kuma', '--dns-capture']);
+  t.deepEqual(added('overlays/consul'), ['--mesh=consul']);
+  for (const name of ['overlays/istio-ambient', 'overlays/kuma', 'overlays/consul'] as const) {
+    t.deepEqual(argsOf(agentOf(render(name)).ds).slice(0, base.length), base, `${name} keeps the base args`);
+  }
 });
