@@ -25,7 +25,15 @@ export function evaluateNftBinary(facts: Partial<NftBinaryCheckFacts>, options: 
   if (!onHost) {
     return {
       status: 'pass',
-      summary: `the mesh's own image carries the nft that writes its rules (${options.dataplane === 'ambient' ? 'istio-cni node agent' : 'istio-init / proxyv2'}); this node's: ${nft.version ?? 'none'}${tooOld ? ` (older than ${minNft.version}: it would matter with --cni)` : ''}`,
+      summary: `the mesh's own image carries the nft that writes its rules (${options.dataplane === 'ambient' ? 'istio-cni node agent' : 'istio-init / proxyv2'})${nft.where === 'host' ? `; this node's: ${nft.version ?? 'none'}${tooOld ? ` (older than ${minNft.version}: it would matter with --cni)` : ''}` : ''}`,
+      evidence,
+      remediation: [],
+    };
+  }
+  if (nft.where === 'container') {
+    return {
+      status: 'skip',
+      summary: `the mesh's CNI plugin runs the node's own nft, which cannot be run from this container (below --host-root); on the node, \`nft --version\` must say ≥ ${minNft.version}`,
       evidence,
       remediation: [],
     };

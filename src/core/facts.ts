@@ -25,6 +25,8 @@ export interface ModeSpec {
 /** The host's `nft --version`, when there is an nft binary. */
 export interface NftBinaryFacts {
   version?: string;
+  /** `host` when mesh-preflight runs on the node itself (--host-root /); `container` below a mounted host root. */
+  where: 'host' | 'container';
   /** `nft --version` output line, or why it is not known. */
   evidence: string;
 }

@@ -94,11 +94,13 @@ export class HostFacts implements Facts {
 
   nftBinary(): Promise<NftBinaryFacts> {
     return this.once('nftBinary', async () => {
+      const where = this.deps.options.hostRoot === '/' ? 'host' : 'container';
+      const label = where === 'host' ? '$ nft --version' : "$ nft --version (this container's nft, not the node's)";
       const result = await this.deps.exec(systemBinary('nft'), ['--version'], { timeoutMs: 5_000 });
-      if (!result.ok) return { evidence: `$ nft --version: ${result.notFound ? 'not found' : result.error ?? 'failed'}` };
+      if (!result.ok) return { where, evidence: `${label}: ${result.notFound ? 'not found' : result.error ?? 'failed'}` };
       const line = result.stdout.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
       const version = /\bv(\d+\.\d+(?:\.\d+)?)/.exec(line)?.[1];
-      return { ...(version ? { version } : {}), evidence: `$ nft --version: ${line}` };
+      return { where, ...(version ? { version } : {}), evidence: `${label}: ${line}` };
     });
   }
 

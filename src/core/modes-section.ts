@@ -48,7 +48,7 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
   const minimum = parseKernelRelease(requirements.minKernel.release);
   if (kernel.parsed && minimum && compareKernel(kernel.parsed, minimum) < 0) {
     blocked = true;
-    notes.push(`kernel ${kernel.release} is older than ${requirements.minKernel.release} (${requirements.minKernel.source})`);
+    notes.push(`kernel ${kernel.release} is older than ${requirements.minKernel.release} (${options.mesh}'s minimum for this mode; the kernel check cites it)`);
   }
   if (requirements.engine === 'iptables' && mode.backend === 'legacy' && legacyXtablesAvailable(kernel, kconfig) === false) {
     blocked = true;
@@ -61,7 +61,7 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
   if (requirements.engine === 'nftables' && requirements.minNft) {
     const nft = await facts.nftBinary();
     const onHost = options.cni && mode.dataplane === 'sidecar';
-    if (onHost && (nft.version === undefined || olderVersion(nft.version, requirements.minNft.version))) {
+    if (onHost && nft.where === 'host' && (nft.version === undefined || olderVersion(nft.version, requirements.minNft.version))) {
       blocked = true;
       notes.push(`the CNI plugin runs the node's nft, which must be ≥ ${requirements.minNft.version}: ${nft.evidence}`);
     } else {

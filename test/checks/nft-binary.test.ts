@@ -15,20 +15,26 @@ test('olderVersion compares every component', (t) => {
 });
 
 test('with the CNI plugin (sidecar) the node\'s nft must be ≥ 1.0.1', (t) => {
-  t.is(evaluateNftBinary({ nft: { version: '1.0.6', evidence: '$ nft --version: nftables v1.0.6 (Lester Gooch #5)' }, minNft: MIN }, sidecarCni).status, 'pass');
-  const old = evaluateNftBinary({ nft: { version: '0.9.3', evidence: '$ nft --version: nftables v0.9.3 (Topsy)' }, minNft: MIN }, sidecarCni);
+  t.is(evaluateNftBinary({ nft: { where: 'host', version: '1.0.6', evidence: '$ nft --version: nftables v1.0.6 (Lester Gooch #5)' }, minNft: MIN }, sidecarCni).status, 'pass');
+  const old = evaluateNftBinary({ nft: { where: 'host', version: '0.9.3', evidence: '$ nft --version: nftables v0.9.3 (Topsy)' }, minNft: MIN }, sidecarCni);
   t.is(old.status, 'fail');
   t.regex(old.summary, /nft 0\.9\.3, older than 1\.0\.1/);
-  const none = evaluateNftBinary({ nft: { evidence: '$ nft --version: not found' }, minNft: MIN }, sidecarCni);
+  const none = evaluateNftBinary({ nft: { where: 'host', evidence: '$ nft --version: not found' }, minNft: MIN }, sidecarCni);
   t.is(none.status, 'fail');
   t.true(none.remediation.some((r) => r.includes('apt-get install nftables')));
 });
 
 test('without the CNI plugin (or in ambient) the mesh image carries nft: the node\'s is information only', (t) => {
-  const out = evaluateNftBinary({ nft: { version: '0.9.3', evidence: 'x' }, minNft: MIN }, { cni: false, dataplane: 'sidecar' });
+  const out = evaluateNftBinary({ nft: { where: 'host', version: '0.9.3', evidence: 'x' }, minNft: MIN }, { cni: false, dataplane: 'sidecar' });
   t.is(out.status, 'pass');
   t.regex(out.summary, /it would matter with --cni/);
-  t.is(evaluateNftBinary({ nft: { evidence: 'not found' }, minNft: MIN }, { cni: true, dataplane: 'ambient' }).status, 'pass');
+  t.is(evaluateNftBinary({ nft: { where: 'host', evidence: 'not found' }, minNft: MIN }, { cni: true, dataplane: 'ambient' }).status, 'pass');
+});
+
+test('below a mounted host root the node\'s nft cannot be run: skip, never a pass', (t) => {
+  const out = evaluateNftBinary({ nft: { where: 'container', version: '1.0.6', evidence: 'x' }, minNft: MIN }, sidecarCni);
+  t.is(out.status, 'skip');
+  t.regex(out.summary, /cannot be run from this container/);
 });
 
 test('skipped unless --native-nftables', (t) => {
