@@ -46,6 +46,8 @@ export interface ModeProbeResult {
   ok: boolean;
   modulesLoadedByProbe: string[];
   cleanupErrors: string[];
+  /** The throwaway namespaces it created (all deleted unless cleanupErrors says otherwise). */
+  namespaces: string[];
   evidence: string[];
 }
 
@@ -126,7 +128,7 @@ export async function probeMode(exec: Exec, req: Requirements, options: { host?:
   for (const s of steps) evidence.push(`$ ${s.command}: ${s.ok ? 'ok' : s.error}`);
   for (const r of iptables) evidence.push(...r.evidence.map((e) => `[${r.scope ?? 'pod'} ${r.backend} ${r.family}] ${e}`));
   const ok = skipped === undefined && steps.every((s) => s.ok) && iptables.every((r) => r.ok);
-  return { iptables, steps, ...(skipped === undefined ? {} : { skipped }), ok, modulesLoadedByProbe, cleanupErrors, evidence };
+  return { iptables, steps, ...(skipped === undefined ? {} : { skipped }), ok, modulesLoadedByProbe, cleanupErrors, namespaces: created, evidence };
 }
 
 /** One line: what failed in a probe, or that everything applied. */
