@@ -35,7 +35,10 @@ export function addCheckFlags(command: Command): Command {
     .hook('preAction', (_program, action) => {
       // Where each check flag's value came from, for the report's options.optionSources.
       const sources: Record<string, string> = {};
-      for (const key of SOURCE_KEYS) sources[key] = action.getOptionValueSource(key) === 'default' ? 'default' : 'flag';
+      for (const key of SOURCE_KEYS) {
+        const source = action.getOptionValueSource(key);
+        sources[key] = source === 'cli' || source === 'env' ? 'flag' : 'default';
+      }
       action.setOptionValue(SOURCES_KEY, sources);
     });
 }

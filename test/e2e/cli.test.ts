@@ -86,6 +86,8 @@ test('modes: a kernel without ipset is ready for sidecars and not for ambient; t
   t.is(report.options.dataplane, 'sidecar');
   t.is(report.options.optionSources?.['dataplane'], 'default');
   t.is(report.options.optionSources?.['hostRoot'], 'flag');
+  t.is(report.options.optionSources?.['meshVersion'], 'default', 'not given: the newest known');
+  t.is(report.options.meshVersion, '1.30');
   const ambientMode = report.modes?.find((m) => m.dataplane === 'ambient' && m.backend === 'nft' && !m.nativeNftables);
   t.deepEqual(ambientMode?.missing, ['ip_set', 'ip_set_hash_ip', 'xt_set']);
   const ambient = await run(['--host-root', fixture('no-ipset'), '--dataplane', 'ambient', '--output', 'table']);
