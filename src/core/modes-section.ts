@@ -72,6 +72,11 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
   if (requirements.engine === 'iptables' && profile.backendPolicy.caveat && (options.cni ? profile.backendPolicy.cni : profile.backendPolicy.sidecar) !== 'node') {
     notes.push(profile.backendPolicy.caveat);
   }
+  if (options.cni && mode.dataplane === 'sidecar' && profile.cniValidation) {
+    notes.push(
+      `with --cni the ${options.mesh} CNI plugin applies these rules on the host; when it cannot, the ${profile.cniValidation.container} init container fails (exit ${profile.cniValidation.exitCode})`,
+    );
+  }
   const entry: ModeReadiness & { requirements: Requirements } = {
     mesh: options.mesh,
     dataplane: mode.dataplane,

@@ -91,3 +91,14 @@ test('talos (no legacy xtables): legacy modes are not ready for every mesh, nft 
     t.false(modes['sidecar legacy']?.ready, mesh);
   }
 });
+
+test('--cni: the mode notes name the validator container that fails, and Consul follows the host\'s iptables', async (t) => {
+  const istio = table(await check('monolithic', { cni: true }));
+  t.true(istio['sidecar nft']?.notes.some((n) => /istio-validation init container fails \(exit 126\)/.test(n)));
+  const linkerd = table(await check('monolithic', { mesh: 'linkerd', cni: true }));
+  t.true(linkerd['sidecar nft']?.notes.some((n) => /linkerd-network-validator init container fails \(exit 95\)/.test(n)));
+  const consul = await check('monolithic', { mesh: 'consul', cni: true });
+  t.regex(consul.checks.find((c) => c.id === 'iptables-backend')?.evidence.join('\n') ?? '', /CNI plugin runs the host's iptables, which defaults to nft/);
+  const image = await check('monolithic', { mesh: 'consul' });
+  t.regex(image.checks.find((c) => c.id === 'iptables-backend')?.evidence.join('\n') ?? '', /runs its image's own iptables, which is nft/);
+});
