@@ -9,6 +9,7 @@ import { iptablesSection } from './iptables-section.ts';
 import { modesSection } from './modes-section.ts';
 import { resolveMeshVersion } from './mesh-version.ts';
 import { profiles } from '../../checks/profiles/index.ts';
+import { autoloadSection } from '../autoload/report-section.ts';
 import type { CheckOptions } from './options.ts';
 import { ReportSchema, verdictOf, type Report } from './report.ts';
 import { runChecks } from './runner.ts';
@@ -35,11 +36,12 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
 
   const runs = await runChecks(deps.checks ?? allChecks, ctx);
   const checks = runs.map((run) => run.result);
-  const [kernel, osInfo, modules, iptables, meshBackend] = await Promise.all([
+  const [kernel, osInfo, modules, iptables, autoload, meshBackend] = await Promise.all([
     facts.kernel(),
     facts.os(),
     facts.moduleStates().catch(() => []),
     iptablesSection(facts).catch(() => undefined),
+    autoloadSection(facts).catch(() => undefined),
     facts.meshBackend().catch(() => undefined),
   ]);
   const selected = { dataplane: options.dataplane, backend: meshBackend?.backend ?? 'nft', nativeNftables: options.nativeNftables };
@@ -71,6 +73,7 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
     checks,
     modules,
     iptables,
+    autoload,
     initContainers: runs.flatMap((run) => run.sections.initContainers ?? []),
     fixes: [],
     ...(modes === undefined ? {} : { modes }),
