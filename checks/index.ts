@@ -4,6 +4,7 @@ import { initContainersCheck } from './init-containers.ts';
 import { iptablesBackendCheck } from './iptables-backend.ts';
 import { kernelCheck } from './kernel.ts';
 import { modulesCheck } from './modules.ts';
+import { nftBinaryCheck } from './nft-binary.ts';
 import { osCheck } from './os.ts';
 import { rulesDryRunCheck } from './rules-dry-run.ts';
 import { sysctlCheck } from './sysctl.ts';
@@ -13,6 +14,7 @@ export const allChecks: readonly AnyCheck[] = [
   osCheck,
   modulesCheck,
   iptablesBackendCheck,
+  nftBinaryCheck,
   rulesDryRunCheck,
   sysctlCheck,
   initContainersCheck,

@@ -37,9 +37,18 @@ export function legacyUsable(kernel: KernelFacts | undefined, kconfig: KconfigFa
 const other = (b: RuleBackend): RuleBackend => (b === 'nft' ? 'legacy' : 'nft');
 
 /** Evaluates the observed backend against the mesh's (pure). */
-export function evaluateIptablesBackend(facts: Partial<IptablesBackendFacts>, options: Pick<CheckOptions, 'mesh'>): CheckOutcome {
+export function evaluateIptablesBackend(facts: Partial<IptablesBackendFacts>, options: Pick<CheckOptions, 'mesh'> & { nativeNftables?: boolean }): CheckOutcome {
   const { observation, mesh, kernel, kconfig } = facts;
   const evidence: string[] = [...(observation?.evidence ?? [])];
+  if (options.nativeNftables) {
+    if (observation) evidence.push(`decision: ${observation.backend} — ${observation.reason}`);
+    return {
+      status: 'skip',
+      summary: `native nftables: the mesh writes nft rules itself and runs no iptables binary, so the iptables backend does not matter (node rules: ${observation?.backend ?? 'not observed'})`,
+      evidence: evidence.length > 0 ? evidence : ['--native-nftables'],
+      remediation: [],
+    };
+  }
   if (observation) evidence.push(`decision: ${observation.backend} — ${observation.reason}`);
   if (mesh) evidence.push(`mesh init container backend: ${mesh.backend} (${mesh.source}: ${mesh.reason})`);
   if (kernel?.release) evidence.push(`${kernel.source}: ${kernel.release}`);

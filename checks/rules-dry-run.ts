@@ -11,6 +11,7 @@ import type { Check, CheckOutcome } from '../src/core/check.ts';
 import type { MeshBackendChoice } from '../src/core/facts.ts';
 import type { Family } from '../src/core/requirements.types.ts';
 import { dryRunRules, type DryRunResult, type TableDryRun } from '../src/iptables/dry-run.ts';
+import { probeMode, type ProbeStep } from '../src/iptables/mode-probe.ts';
 import type { AutoloadJudgement } from '../src/autoload/types.ts';
 import { PERSIST_FILE } from './modules.ts';
 
@@ -19,6 +20,12 @@ export interface RulesDryRunFacts {
   results: DryRunResult[];
   /** Families the mesh needs but for which the profile has no rule set. */
   noRuleset: Family[];
+  /** Ambient and native nftables: ipset creation, `ip rule`, `nft -f` (src/iptables/mode-probe.ts). */
+  steps?: ProbeStep[];
+  /** Why the mode probe could not create its namespaces. */
+  probeSkipped?: string;
+  cleanupErrors?: string[];
+  modulesLoadedByProbe?: string[];
   /** Whether the mesh's pod could have loaded what the probe loaded (judged before the probe ran). */
   autoload?: AutoloadJudgement;
 }
@@ -28,21 +35,55 @@ const MODULES_LOAD_FILE = '/etc/modules-load.d/mesh-preflight.conf';
 /** Evaluates dry-run results (pure). */
 export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutcome {
   const results = facts.results ?? [];
-  const evidence = results.flatMap((r) => r.evidence.map((e) => `[${r.backend} ${r.family}] ${e}`));
+  const steps = facts.steps ?? [];
+  const label = (r: DryRunResult) => `${r.scope === 'host' ? 'host netns ' : ''}${r.backend} ${r.family}`;
+  const evidence = results.flatMap((r) => r.evidence.map((e) => `[${label(r)}] ${e}`));
+  evidence.push(...steps.map((s) => `[${s.scope} netns] $ ${s.command}: ${s.ok ? 'ok' : s.error}`));
+  for (const e of facts.cleanupErrors ?? []) evidence.push(`cleanup failed: ${e}`);
   if (facts.mesh) evidence.unshift(`mesh init container backend: ${facts.mesh.backend} (${facts.mesh.source}: ${facts.mesh.reason})`);
   for (const family of facts.noRuleset ?? []) evidence.push(`no ${family} rule set in the mesh profile: not tested`);
   const cleanup = results.filter((r) => r.cleanupError !== undefined);
-  const cleanupRemediation = cleanup.map((r) => `ip netns del ${r.namespace}   # left behind: ${r.cleanupError}`);
+  const cleanupRemediation = [
+    ...cleanup.map((r) => `ip netns del ${r.namespace}   # left behind: ${r.cleanupError}`),
+    ...(facts.cleanupErrors ?? []).map((e) => `${e.split(':')[0]}   # left behind: ${e}`),
+  ];
   evidence.push(...cleanup.map((r) => `cleanup failed: ${r.cleanupError}`));
 
   const failures = results.flatMap((r) => r.tables.filter((t) => !t.ok).map((t) => ({ r, t })));
-  if (failures.length > 0) {
+  const failedSteps = steps.filter((s) => !s.ok && !s.notFound);
+  if (failures.length > 0 || failedSteps.length > 0) {
     for (const { t } of failures) if (t.ruleLine) evidence.push(`rule set line ${t.line}: ${t.ruleLine}`);
     return {
       status: 'fail',
-      summary: `the mesh's rules do not apply: ${failures.map(({ r, t }) => describeFailure(r, t)).join('; ')}`,
+      summary: `the mesh's rules do not apply: ${[...failures.map(({ r, t }) => describeFailure(r, t)), ...failedSteps.map((s) => `${s.what} (${s.scope} netns): ${s.error}`)].join('; ')}`,
       evidence,
-      remediation: [...new Set(failures.flatMap(({ r, t }) => failureRemediation(r, t)))].concat(cleanupRemediation),
+      remediation: [...new Set([...failures.flatMap(({ r, t }) => failureRemediation(r, t)), ...failedSteps.flatMap(stepRemediation)])].concat(cleanupRemediation),
+    };
+  }
+  if (facts.probeSkipped) {
+    return {
+      status: 'skip',
+      summary: `dry-run could not run: ${facts.probeSkipped}`,
+      evidence,
+      remediation: ['Run the probe as root (creating a network namespace needs CAP_SYS_ADMIN; the agent DaemonSet needs privileged: true for --probe)'],
+    };
+  }
+  if (results.length === 0 && steps.length > 0 && steps.every((s) => !s.ok || s.what === 'loopback up')) {
+    return {
+      status: 'skip',
+      summary: `dry-run could not run: ${steps.filter((s) => !s.ok).map((s) => s.error).join('; ')}`,
+      evidence,
+      remediation: ['Install nftables, ipset and iproute2 (Debian/Ubuntu: apt-get install nftables ipset iproute2)'],
+    };
+  }
+  if (results.length === 0 && steps.length > 0) {
+    const untested = steps.filter((s) => s.notFound).map((s) => s.what);
+    const loadedBySteps = facts.modulesLoadedByProbe ?? [];
+    return {
+      status: loadedBySteps.length > 0 || (facts.cleanupErrors ?? []).length > 0 ? 'warn' : 'pass',
+      summary: `the mesh's rules apply in throwaway namespaces (${steps.filter((s) => s.ok && s.what !== 'loopback up').map((s) => s.what).join(', ')})${untested.length > 0 ? `; not tested, binary missing: ${untested.join(', ')}` : ''}${loadedBySteps.length > 0 ? `; the probe itself loaded ${loadedBySteps.join(', ')}` : ''}`,
+      evidence,
+      remediation: loadedBySteps.length > 0 ? [`modprobe -a ${loadedBySteps.join(' ')}`, `printf '%s\\n' ${loadedBySteps.join(' ')} > ${MODULES_LOAD_FILE}   # load at every boot (or: mesh-preflight fix)`] : [],
     };
   }
   if (results.length === 0) {
@@ -60,8 +101,13 @@ export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutc
         : ['Install iptables with both backends and iproute2 (Debian/Ubuntu: apt-get install iptables iproute2)'],
     };
   }
-  const loaded = [...new Set(results.flatMap((r) => r.modulesLoadedByProbe))].sort();
-  const tables = results.map((r) => `${r.backend} ${r.family}: ${r.tables.map((t) => t.table).join(', ')}`).join('; ');
+  const loaded = [...new Set([...results.flatMap((r) => r.modulesLoadedByProbe), ...(facts.modulesLoadedByProbe ?? [])])].sort();
+  const extra = steps.filter((s) => s.ok && s.what !== 'loopback up').map((s) => s.what);
+  const untested = steps.filter((s) => s.notFound).map((s) => s.what);
+  const tables =
+    results.map((r) => `${label(r)}: ${r.tables.map((t) => t.table).join(', ')}`).join('; ') +
+    (extra.length > 0 ? `; ${extra.join(', ')}` : '') +
+    (untested.length > 0 ? `; not tested, binary missing: ${untested.join(', ')}` : '');
   if (loaded.length > 0 && facts.autoload?.value === 'no') {
     const judged = facts.autoload.modules.filter((m) => loaded.includes(m.module) && m.value === 'no');
     evidence.push(`autoload by the mesh's pod: no — ${facts.autoload.reason}`);
@@ -98,7 +144,21 @@ export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutc
 
 function describeFailure(r: DryRunResult, t: TableDryRun): string {
   const what = t.extension ? `${t.extension} in table ${t.table}` : `table ${t.table}`;
-  return `${r.backend} ${r.family} ${what} (${t.stage === 'test' ? 'iptables-restore --test' : 'restore'}): ${t.errorLine ?? 'failed'}`;
+  return `${r.scope === 'host' ? 'host netns ' : ''}${r.backend} ${r.family} ${what} (${t.stage === 'test' ? 'iptables-restore --test' : 'restore'}): ${t.errorLine ?? 'failed'}`;
+}
+
+/** What to do when an ipset, ip rule or nft step failed. */
+function stepRemediation(s: ProbeStep): string[] {
+  if (s.what.startsWith('ipset')) {
+    return ['modprobe -a ip_set ip_set_hash_ip xt_set   # the kernel side of the ambient probe set (hash:ip with comments)', 'mesh-preflight check --dataplane ambient   # the modules check names what is missing'];
+  }
+  if (s.what.startsWith('policy routing') || s.what.startsWith('local route')) {
+    return ['The kernel needs policy routing (CONFIG_IP_MULTIPLE_TABLES=y; CONFIG_IPV6_MULTIPLE_TABLES=y for IPv6): it cannot be loaded as a module'];
+  }
+  if (s.what.startsWith('nft')) {
+    return ['mesh-preflight check --native-nftables   # the modules check lists the nft_* modules the rules need', 'Or keep the iptables backend (values.global.nativeNftables=false)'];
+  }
+  return [];
 }
 
 /** Likely kernel module for what iptables could not load; a hint, the modules check has the full picture. */
@@ -128,6 +188,22 @@ export const rulesDryRunCheck = {
     const requirements = await ctx.facts.requirements(mesh.backend);
     // Judged (and the module inventory read) before the probe can load anything.
     const autoload = await ctx.facts.autoload(mesh.backend).catch(() => undefined);
+    const beyondRestore =
+      requirements.engine === 'nftables' || (requirements.ipRules ?? []).length > 0 || (requirements.ipsets ?? []).length > 0 || Object.keys(requirements.hostRuleset ?? {}).length > 0;
+    if (beyondRestore) {
+      // Ambient and native nftables: namespaces shared by the restore, ipset, ip rule and nft steps.
+      const probe = await probeMode(ctx.exec, requirements, { host: ctx.host });
+      return {
+        mesh,
+        results: probe.iptables,
+        noRuleset: [],
+        steps: probe.steps,
+        ...(probe.skipped === undefined ? {} : { probeSkipped: probe.skipped }),
+        cleanupErrors: probe.cleanupErrors,
+        modulesLoadedByProbe: probe.modulesLoadedByProbe,
+        ...(autoload ? { autoload } : {}),
+      };
+    }
     const results: DryRunResult[] = [];
     const noRuleset: Family[] = [];
     for (const family of requirements.families) {

@@ -63,6 +63,15 @@ export const MODULES: Readonly<Record<string, ModuleInfo>> = {
   nft_compat: { kconfig: ['CONFIG_NFT_COMPAT'], source: NF_MAKEFILE },
   // Since 5.1 one nft_chain_nat.o for all families, built by CONFIG_NFT_NAT.
   nft_chain_nat: { kconfig: ['CONFIG_NFT_NAT'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_NAT) += nft_chain_nat.o)` },
+  nft_nat: { kconfig: ['CONFIG_NFT_NAT'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_NAT) += nft_nat.o)` },
+  nft_ct: { kconfig: ['CONFIG_NFT_CT'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_CT) += nft_ct.o)` },
+  nft_redir: { kconfig: ['CONFIG_NFT_REDIR'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_REDIR) += nft_redir.o)` },
+  nft_tproxy: { kconfig: ['CONFIG_NFT_TPROXY'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_TPROXY) += nft_tproxy.o)` },
+  nft_socket: { kconfig: ['CONFIG_NFT_SOCKET'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NFT_SOCKET) += nft_socket.o)` },
+  xt_nat: { kconfig: ['CONFIG_NETFILTER_XT_NAT'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NETFILTER_XT_NAT) += xt_nat.o: SNAT and DNAT targets)` },
+  xt_set: { kconfig: ['CONFIG_NETFILTER_XT_SET'], source: `${NF_MAKEFILE} (obj-$(CONFIG_NETFILTER_XT_SET) += xt_set.o)` },
+  ip_set: { kconfig: ['CONFIG_IP_SET'], source: 'torvalds/linux net/netfilter/ipset/Makefile (obj-$(CONFIG_IP_SET) += ip_set.o)' },
+  ip_set_hash_ip: { kconfig: ['CONFIG_IP_SET_HASH_IP'], source: 'torvalds/linux net/netfilter/ipset/Makefile (obj-$(CONFIG_IP_SET_HASH_IP) += ip_set_hash_ip.o)' },
 };
 
 /** Older kernels' module names and module aliases (see module-history.ts), with their symbols. */
@@ -118,6 +127,13 @@ export const EXTENSIONS: Readonly<Record<ExtensionKey, ExtensionInfo>> = {
     requires: { ipv4: ['nf_tproxy_ipv4', 'nf_defrag_ipv4'], ipv6: ['nf_tproxy_ipv6', 'nf_defrag_ipv6'] },
     source: `${NF_MAKEFILE}; net/netfilter/Kconfig (NETFILTER_XT_TARGET_TPROXY selects NF_TPROXY_IPV4/6, NF_DEFRAG_IPV4/6)`,
   },
+  'match:set': {
+    module: 'xt_set',
+    requires: { all: ['ip_set'] },
+    source: `${NF_MAKEFILE}; net/netfilter/Kconfig (NETFILTER_XT_SET depends on IP_SET)`,
+  },
+  'target:SNAT': { module: 'xt_nat', requires: { all: ['nf_nat', 'nf_conntrack'] }, source: `${NF_MAKEFILE} (xt_nat.c registers SNAT and DNAT)` },
+  'target:DNAT': { module: 'xt_nat', requires: { all: ['nf_nat', 'nf_conntrack'] }, source: `${NF_MAKEFILE} (xt_nat.c registers SNAT and DNAT)` },
   'target:RETURN': { source: 'built-in standard verdict (x_tables core)' },
   'target:ACCEPT': { source: 'built-in standard verdict (x_tables core)' },
   'target:DROP': { source: 'built-in standard verdict (x_tables core)' },
@@ -148,3 +164,14 @@ export function extensionModules(kind: 'match' | 'target', name: string, family:
 export function kconfigSymbolsFor(module: string): string[] {
   return [...(MODULES[module]?.kconfig ?? HISTORIC_MODULES[module]?.kconfig ?? [])];
 }
+
+/** ipset types → the kernel modules that create them (ip_set core + the type's module). */
+export const IPSET_TYPES: Readonly<Record<'hash:ip', { modules: string[]; source: string }>> = {
+  'hash:ip': { modules: ['ip_set', 'ip_set_hash_ip'], source: 'torvalds/linux net/netfilter/ipset/Makefile; net/netfilter/ipset/ip_set_hash_ip.c (IPSET_TYPE hash:ip, comment extension since revision 2)' },
+};
+
+/** Policy routing (`ip rule` with fwmark, a second table) per family: a bool in the kernel config. */
+export const POLICY_ROUTING_KCONFIG: Readonly<Record<Family, { symbol: string; source: string }>> = {
+  ipv4: { symbol: 'CONFIG_IP_MULTIPLE_TABLES', source: 'torvalds/linux net/ipv4/Kconfig (config IP_MULTIPLE_TABLES: "IP: policy routing"; fib_rules.o)' },
+  ipv6: { symbol: 'CONFIG_IPV6_MULTIPLE_TABLES', source: 'torvalds/linux net/ipv6/Kconfig (config IPV6_MULTIPLE_TABLES: "IPv6: Multiple Routing Tables")' },
+};

@@ -8,6 +8,8 @@
  * capture-all form (no per-server `-d`), as istio-cni applies it.
  */
 import type { MeshProfile, RuleLine } from './types.ts';
+import { istioAmbientIptables } from './istio-ambient.ts';
+import { istioNftables } from './istio-nftables.ts';
 
 const RUN_GO = 'istio/istio tools/istio-iptables/pkg/capture/run.go';
 const BUILDER = 'istio/istio tools/istio-iptables/pkg/builder/iptables_builder_impl.go';
@@ -123,7 +125,25 @@ export const istioProfile = {
   initContainers: ['istio-init', 'istio-validation'],
   initContainersSource:
     'istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (istio-init; istio-validation when istio-cni is used)',
+  cniValidation: {
+    container: 'istio-validation',
+    exitCode: 126,
+    source: 'istio/istio tools/istio-iptables/pkg/constants/constants.go @ 1.28.0 (ValidationErrorCode = 126); cni/pkg/cmd/root.go (repair: RepairInitExitCode defaults to it)',
+  },
   supports: { dnsCapture: true, tproxy: true, ipv6: true },
+  dataplanes: ['sidecar', 'ambient'],
+  versions: {
+    known: ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30'],
+    source: 'istio/istio tags 1.22.0 … 1.30.0 (the goldens cited in istio-ambient.ts and istio-nftables.ts were read at these tags)',
+  },
+  backendPolicy: {
+    sidecar: 'node',
+    cni: 'node',
+    source:
+      'istio/istio tools/istio-iptables/pkg/dependencies/implementation.go (DetectIptablesVersion: legacy when it holds rules, else nft, else plain iptables); istio-cni runs the same detection on the host (cni/pkg/iptables/iptables.go NewIptablesConfigurator, util.RunAsHost)',
+  },
+  ambient: istioAmbientIptables,
+  nftables: istioNftables,
   minKernel: {
     legacy: {
       release: '4.18',

@@ -40,7 +40,21 @@ export const linkerdProfile = {
   proxyUidSource: VALUES,
   initContainers: ['linkerd-init'],
   initContainersSource: `${PARTIAL} (name: linkerd-init)`,
+  cniValidation: {
+    container: 'linkerd-network-validator',
+    exitCode: 95,
+    source: 'linkerd/linkerd2 charts/partials/templates/_network-validator.tpl (linkerd-network-validator runs when linkerd-cni is enabled); https://linkerd.io/2/features/cni/',
+  },
   supports: { dnsCapture: false, tproxy: false, ipv6: true },
+  dataplanes: ['sidecar'],
+  versions: { known: [], source: `${IPTABLES_GO}: the rule set is the same across the releases this profile covers` },
+  backendPolicy: {
+    sidecar: 'configured',
+    cni: 'configured',
+    configuredDefault: 'nft',
+    source: `${ROOT_GO} (--iptables-mode legacy|nft|plain); linkerd/linkerd2 charts/linkerd-control-plane/values.yaml proxyInit.iptablesMode and linkerd-cni iptablesMode: default nft since edge-25.8.2; ${NFT_DOC}`,
+    caveat: 'plain mode runs the image\'s own `iptables` (for RHEL); mesh-preflight judges it as nft',
+  },
   minKernel: {
     legacy: {
       release: '3.10',

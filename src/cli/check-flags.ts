@@ -8,11 +8,19 @@ import { z } from 'zod';
 import { CheckOptionsSchema, type CheckOptions } from '../core/options.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ListInterfaces } from '../host/ipv6-auto.ts';
+import { dataplanes, meshes } from '../core/report.ts';
+import { profiles } from '../../checks/profiles/index.ts';
 
 /** Adds the shared check flags to a command. */
 export function addCheckFlags(command: Command): Command {
   return command
-    .addOption(new Option('--mesh <mesh>', 'mesh whose interception to check').choices(['istio', 'linkerd']).default('istio'))
+    .addOption(new Option('--mesh <mesh>', 'mesh whose interception to check').choices([...meshes]).default('istio'))
+    .addOption(
+      new Option('--dataplane <dataplane>', 'sidecar proxies, or Istio ambient (ztunnel + istio-cni node agent)').choices([...dataplanes]).default('sidecar'),
+    )
+    .option('--native-nftables', 'the mesh writes nft rules itself (Istio values.global.nativeNftables): no iptables binary', false)
+    .option('--cni', "sidecar rules are applied by the mesh's CNI plugin on the host (istio-cni, linkerd-cni, consul-cni) instead of an init container", false)
+    .option('--mesh-version <X.Y>', 'mesh release whose requirements to check (default: the newest the profiles know)')
     .addOption(
       new Option('--backend <backend>', 'iptables mode of the mesh init container (auto: what the node uses)')
         .choices(['auto', 'nft', 'legacy'])
@@ -25,8 +33,20 @@ export function addCheckFlags(command: Command): Command {
     .option('--probe', 'apply the real rule set in a throwaway network namespace (touches the kernel)', false)
     .option('--host-root <dir>', 'read every host file below this directory', '/')
     .option('--init-container <name>', 'extra init container name to scan and watch (repeatable)', collect, [])
-    .option('--node-name <name>', 'node name for the report (default: NODE_NAME, then the host name)');
+    .option('--node-name <name>', 'node name for the report (default: NODE_NAME, then the host name)')
+    .hook('preAction', (_program, action) => {
+      // Where each check flag's value came from, for the report's options.optionSources.
+      const sources: Record<string, string> = {};
+      for (const key of SOURCE_KEYS) {
+        const source = action.getOptionValueSource(key);
+        sources[key] = source === 'cli' || source === 'env' ? 'flag' : 'default';
+      }
+      action.setOptionValue(SOURCES_KEY, sources);
+    });
 }
+
+const SOURCES_KEY = 'checkFlagSources';
+const SOURCE_KEYS = ['mesh', 'dataplane', 'nativeNftables', 'cni', 'meshVersion', 'backend', 'dnsCapture', 'interception', 'ipv6', 'probe', 'hostRoot'] as const;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -37,6 +57,11 @@ const RawCheckFlagsSchema = z.object({
   backend: z.string(),
   dnsCapture: z.boolean(),
   interception: z.string(),
+  dataplane: z.string().default('sidecar'),
+  nativeNftables: z.boolean().default(false),
+  cni: z.boolean().default(false),
+  meshVersion: z.string().optional(),
+  checkFlagSources: z.record(z.string(), z.string()).optional(),
   /** undefined: neither --ipv6 nor --no-ipv6 (auto). */
   ipv6: z.boolean().optional(),
   probe: z.boolean(),
@@ -50,6 +75,8 @@ const FLAG_NAMES: Record<string, string> = {
   initContainers: '--init-container',
   nodeName: '--node-name',
   dnsCapture: '--dns-capture',
+  meshVersion: '--mesh-version',
+  nativeNftables: '--native-nftables',
 };
 
 export interface CheckFlagDeps {
@@ -71,6 +98,13 @@ export async function parseCheckFlags(
     backend: flags.backend,
     dnsCapture: flags.dnsCapture,
     interception: flags.interception,
+    dataplane: flags.dataplane,
+    nativeNftables: flags.nativeNftables,
+    cni: flags.cni,
+    meshVersion: flags.meshVersion,
+    optionSources: Object.fromEntries(
+      Object.entries(flags.checkFlagSources ?? {}).map(([key, source]) => [key, source === 'flag' ? 'flag' : 'default']),
+    ),
     ipv6: flags.ipv6 ?? false,
     probe: flags.probe,
     hostRoot: flags.hostRoot,
@@ -82,6 +116,13 @@ export async function parseCheckFlags(
     const key = String(issue.path[0] ?? '');
     const flag = FLAG_NAMES[key] ?? `--${key}`;
     throw new UsageError(`invalid ${flag}: ${issue.message}`);
+  }
+  const { mesh, dataplane } = parsed.data;
+  if (!profiles[mesh].dataplanes.includes(dataplane)) {
+    throw new UsageError(`invalid --dataplane ${dataplane}: ${mesh} has no ${dataplane} dataplane (expected ${profiles[mesh].dataplanes.join(' or ')})`);
+  }
+  if (parsed.data.nativeNftables && profiles[mesh].nftables?.[dataplane] === undefined) {
+    throw new UsageError(`invalid --native-nftables: ${mesh} ${dataplane} does not program nftables natively (only istio does)`);
   }
   const hostRoot = parsed.data.hostRoot;
   const info = await stat(hostRoot).catch(() => undefined);

@@ -53,6 +53,19 @@ export function renderReport(report: Report, options: RenderOptions): string {
     if (mode.autoload && mode.notLoaded.length > 0) lines.push(`  autoload by the mesh's pod: ${mode.autoload.value} — ${mode.autoload.reason}`);
   }
 
+  const modes = report.modes ?? [];
+  if (modes.length > 0) {
+    lines.push('', c.bold(`Which ${report.mesh} modes can run on this node`));
+    const names = modes.map(modeName);
+    const width = Math.max(...names.map((n) => n.length));
+    modes.forEach((mode, i) => {
+      const verdict = mode.ready ? (mode.notLoaded.length > 0 || mode.unknown.length > 0 ? c.yellow('ready*') : c.green('ready ')) : c.red('no    ');
+      lines.push(`  ${mode.selected ? '▸' : ' '} ${names[i]!.padEnd(width)}  ${verdict}  ${modeDetail(mode)}`);
+    });
+    if (modes.some((m) => m.ready && (m.notLoaded.length > 0 || m.unknown.length > 0))) lines.push(c.dim('  * once the listed modules are loaded (mesh-preflight fix), or when their state can be read'));
+  }
+  for (const warning of report.warnings ?? []) lines.push('', c.yellow(`Warning: ${warning}`));
+
   for (const finding of report.initContainers) {
     if (lines.at(-1) !== '' && finding === report.initContainers[0]) lines.push('', c.bold('Init-container failures'));
     lines.push(`  ${finding.namespace}/${finding.pod} ${finding.container}: ${finding.category} — ${finding.explanation}`);
@@ -69,6 +82,21 @@ export function renderReport(report: Report, options: RenderOptions): string {
 
   lines.push('', verdictLine(report, c));
   return lines.join('\n') + '\n';
+}
+
+function modeName(mode: NonNullable<Report['modes']>[number]): string {
+  return `${mode.dataplane} ${mode.nativeNftables ? 'native nftables' : `iptables-${mode.backend}`}`;
+}
+
+function modeDetail(mode: NonNullable<Report['modes']>[number]): string {
+  const parts: string[] = [];
+  if (mode.missing.length > 0) parts.push(`missing ${mode.missing.join(', ')}`);
+  if (mode.notLoaded.length > 0) parts.push(`not loaded ${mode.notLoaded.join(', ')}`);
+  if (mode.unknown.length > 0) parts.push(`unknown ${mode.unknown.join(', ')}`);
+  const blocking = mode.notes.filter((n) => /older than|no legacy xtables|has no native|must be ≥/.test(n));
+  parts.push(...blocking);
+  if (mode.probe) parts.push(`probe ${mode.probe.ok ? 'ok' : `failed: ${mode.probe.detail}`}`);
+  return parts.join('; ');
 }
 
 function verdictLine(report: Report, c: ReturnType<typeof createColors>): string {

@@ -6,6 +6,9 @@ import os from 'node:os';
 import type { CheckContext } from './check.ts';
 import { HostFacts } from './host-facts.ts';
 import { iptablesSection } from './iptables-section.ts';
+import { modesSection } from './modes-section.ts';
+import { resolveMeshVersion } from './mesh-version.ts';
+import { profiles } from '../../checks/profiles/index.ts';
 import { autoloadSection } from '../autoload/report-section.ts';
 import type { CheckOptions } from './options.ts';
 import { ReportSchema, verdictOf, type Report } from './report.ts';
@@ -33,13 +36,17 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
 
   const runs = await runChecks(deps.checks ?? allChecks, ctx);
   const checks = runs.map((run) => run.result);
-  const [kernel, osInfo, modules, iptables, autoload] = await Promise.all([
+  const [kernel, osInfo, modules, iptables, autoload, meshBackend] = await Promise.all([
     facts.kernel(),
     facts.os(),
     facts.moduleStates().catch(() => []),
     iptablesSection(facts).catch(() => undefined),
     autoloadSection(facts).catch(() => undefined),
+    facts.meshBackend().catch(() => undefined),
   ]);
+  const selected = { dataplane: options.dataplane, backend: meshBackend?.backend ?? 'nft', nativeNftables: options.nativeNftables };
+  const modes = await modesSection(facts, options, { exec, host, selected }).catch(() => undefined);
+  const version = resolveMeshVersion(profiles[options.mesh], options.meshVersion);
 
   return ReportSchema.parse({
     schemaVersion: 1,
@@ -55,12 +62,12 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
       ipv6: options.ipv6,
       probe: options.probe,
       hostRoot: options.hostRoot,
-      ...(options.optionSources ? { optionSources: options.optionSources } : {}),
-      ...(options.ipv6Reason ? { ipv6Reason: options.ipv6Reason } : {}),
       dataplane: options.dataplane,
       nativeNftables: options.nativeNftables,
       cni: options.cni,
-      ...(options.meshVersion ? { meshVersion: options.meshVersion } : {}),
+      ...(version.version === undefined ? {} : { meshVersion: version.version }),
+      ...(Object.keys(options.optionSources).length > 0 ? { optionSources: options.optionSources } : {}),
+      ...(options.ipv6Reason ? { ipv6Reason: options.ipv6Reason } : {}),
     },
     kernel: { release: kernel.release, version: kernel.version },
     os: { id: osInfo.id, prettyName: osInfo.prettyName, family: osInfo.family },
@@ -70,5 +77,7 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
     autoload,
     initContainers: runs.flatMap((run) => run.sections.initContainers ?? []),
     fixes: [],
+    ...(modes === undefined ? {} : { modes }),
+    warnings: version.warning === undefined ? [] : [version.warning],
   });
 }

@@ -2,7 +2,7 @@
  * Facts: memoised gatherers shared by all checks of one run, so that a fact (the loaded modules, the
  * node's iptables backend) is read once and every check, the report and fixes see the same value.
  */
-import type { RuleBackend, ModuleReport } from './report.ts';
+import type { Dataplane, RuleBackend, ModuleReport } from './report.ts';
 import type { Requirements } from './requirements.types.ts';
 import type { IptablesObservation } from '../iptables/types.ts';
 import type { KernelFacts, KconfigFacts, ModuleInventory } from '../modules/types.ts';
@@ -14,6 +14,22 @@ export interface MeshBackendChoice {
   source: 'flag' | 'auto';
   /** One line: why this backend (flag, or what the node uses). */
   reason: string;
+}
+
+/** One way a mesh intercepts: dataplane × rule backend, or native nftables. */
+export interface ModeSpec {
+  dataplane: Dataplane;
+  backend: RuleBackend;
+  nativeNftables: boolean;
+}
+
+/** The host's `nft --version`, when there is an nft binary. */
+export interface NftBinaryFacts {
+  version?: string;
+  /** `host` when mesh-preflight runs on the node itself (--host-root /); `container` below a mounted host root. */
+  where: 'host' | 'container';
+  /** `nft --version` output line, or why it is not known. */
+  evidence: string;
 }
 
 export interface Facts {
@@ -28,6 +44,12 @@ export interface Facts {
   requirements(backend?: RuleBackend): Promise<Requirements>;
   /** State of every module required for the given backend mode (default: the mesh backend). */
   moduleStates(backend?: RuleBackend): Promise<ModuleReport[]>;
+  /** Requirements of any mode of the chosen mesh (the other options as given). */
+  requirementsFor(mode: ModeSpec): Promise<Requirements>;
+  /** Module states for any mode of the chosen mesh. */
+  moduleStatesFor(mode: ModeSpec): Promise<ModuleReport[]>;
+  /** The node's own nft binary (matters when the mesh's CNI plugin runs nft on the host). */
+  nftBinary(): Promise<NftBinaryFacts>;
   /** SELinux, modules_disabled, kernel.modprobe and modprobe.d facts (src/autoload/read.ts). */
   autoloadFacts(): Promise<AutoloadFacts>;
   /** Will the mesh's pod get the not-loaded modules of this mode (default: the mesh backend)? */

@@ -2,13 +2,16 @@
  * The Facts of one run, gathered from a host root and an Exec, each at most once (memoised promises).
  */
 import type { CheckOptions } from './options.ts';
-import type { Facts, MeshBackendChoice } from './facts.ts';
+import type { Facts, MeshBackendChoice, ModeSpec, NftBinaryFacts } from './facts.ts';
+import { profiles } from '../../checks/profiles/index.ts';
+import type { MeshProfile } from '../../checks/profiles/types.ts';
 import type { ModuleReport, RuleBackend } from './report.ts';
 import type { Requirements } from './requirements.types.ts';
 import { deriveRequirements } from './requirements.ts';
 import type { Exec } from '../host/exec.ts';
 import type { HostRoot } from '../host/root.ts';
 import { readOsInfo, type OsInfo } from '../host/os-family.ts';
+import { systemBinary } from '../host/system-binary.ts';
 
 import { observeIptables } from '../iptables/observe.ts';
 import type { IptablesObservation } from '../iptables/types.ts';
@@ -62,27 +65,52 @@ export class HostFacts implements Facts {
 
   meshBackend(): Promise<MeshBackendChoice> {
     return this.once('meshBackend', async () => {
-      const choice = this.deps.options.backend;
+      const { backend: choice, nativeNftables, cni, mesh } = this.deps.options;
+      if (nativeNftables) return { backend: 'nft', source: choice === 'auto' ? 'auto' : 'flag', reason: '--native-nftables: the mesh writes nft rules itself, no iptables binary' };
       if (choice !== 'auto') return { backend: choice, source: 'flag', reason: `--backend ${choice}` };
-      return autoBackend(await this.iptables());
+      return policyBackend(profiles[mesh], cni, () => this.iptables());
     });
   }
 
   requirements(backend?: RuleBackend): Promise<Requirements> {
     return this.once(`requirements:${backend ?? ''}`, async () => {
-      const { mesh, dnsCapture, interception, ipv6 } = this.deps.options;
+      const { dataplane, nativeNftables } = this.deps.options;
       const chosen = backend ?? (await this.meshBackend()).backend;
-      return deriveRequirements({ mesh, backend: chosen, dnsCapture, interception, ipv6 });
+      return this.requirementsFor({ dataplane, backend: chosen, nativeNftables });
+    });
+  }
+
+  requirementsFor(mode: ModeSpec): Promise<Requirements> {
+    return this.once(`requirementsFor:${modeKey(mode)}`, async () => {
+      const { mesh, dnsCapture, interception, ipv6, meshVersion } = this.deps.options;
+      return deriveRequirements({ mesh, dnsCapture, interception, ipv6, ...mode, ...(meshVersion === undefined ? {} : { meshVersion }) });
     });
   }
 
   moduleStates(backend?: RuleBackend): Promise<ModuleReport[]> {
-    return this.once(`moduleStates:${backend ?? ''}`, async () => {
-      const requirements = await this.requirements(backend);
-      const facts = { kernel: await this.kernel(), kconfig: await this.kconfig(), inventory: await this.moduleInventory() };
-      const knowledge = this.deps.knowledge ?? shippedModuleKnowledge;
-      return requirements.modules.map((m) => decideModuleState(m.name, facts, knowledge, m.requiredFor));
+    return this.once(`moduleStates:${backend ?? ''}`, async () => this.statesOf(await this.requirements(backend)));
+  }
+
+  moduleStatesFor(mode: ModeSpec): Promise<ModuleReport[]> {
+    return this.once(`moduleStatesFor:${modeKey(mode)}`, async () => this.statesOf(await this.requirementsFor(mode)));
+  }
+
+  nftBinary(): Promise<NftBinaryFacts> {
+    return this.once('nftBinary', async () => {
+      const where = this.deps.options.hostRoot === '/' ? 'host' : 'container';
+      const label = where === 'host' ? '$ nft --version' : "$ nft --version (this container's nft, not the node's)";
+      const result = await this.deps.exec(systemBinary('nft'), ['--version'], { timeoutMs: 5_000 });
+      if (!result.ok) return { where, evidence: `${label}: ${result.notFound ? 'not found' : result.error ?? 'failed'}` };
+      const line = result.stdout.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+      const version = /\bv(\d+\.\d+(?:\.\d+)?)/.exec(line)?.[1];
+      return { where, ...(version ? { version } : {}), evidence: `${label}: ${line}` };
     });
+  }
+
+  private async statesOf(requirements: Requirements): Promise<ModuleReport[]> {
+    const facts = { kernel: await this.kernel(), kconfig: await this.kconfig(), inventory: await this.moduleInventory() };
+    const knowledge = this.deps.knowledge ?? shippedModuleKnowledge;
+    return requirements.modules.map((m) => decideModuleState(m.name, facts, knowledge, m.requiredFor));
   }
 
   autoloadFacts(): Promise<AutoloadFacts> {
@@ -104,6 +132,29 @@ export class HostFacts implements Facts {
     }
     return promise;
   }
+}
+
+const modeKey = (mode: ModeSpec): string => `${mode.dataplane}:${mode.backend}:${mode.nativeNftables}`;
+
+/**
+ * `--backend auto` by how the mesh picks its backend (the profile's backendPolicy): following the node
+ * (istio-iptables, Kuma), the image's own `iptables` (Consul), or a setting's default (Linkerd's
+ * iptablesMode); with --cni the host's binary runs, so the host default can decide.
+ */
+export async function policyBackend(profile: MeshProfile, cni: boolean, iptables: () => Promise<IptablesObservation>): Promise<MeshBackendChoice> {
+  const policy = profile.backendPolicy;
+  const how = cni ? policy.cni : policy.sidecar;
+  if (how === 'image' && policy.imageDefault) {
+    return { backend: policy.imageDefault, source: 'auto', reason: `${profile.mesh} runs its image's own iptables, which is ${policy.imageDefault} (${policy.caveat ?? policy.source})` };
+  }
+  if (how === 'configured' && policy.configuredDefault) {
+    return { backend: policy.configuredDefault, source: 'auto', reason: `${profile.mesh}'s iptables mode setting defaults to ${policy.configuredDefault}; pass --backend if yours differs` };
+  }
+  const observation = await iptables();
+  if (how === 'host' && observation.hostDefault) {
+    return { backend: observation.hostDefault, source: 'auto', reason: `${profile.mesh}'s CNI plugin runs the host's iptables, which defaults to ${observation.hostDefault}` };
+  }
+  return autoBackend(observation);
 }
 
 /**

@@ -17,7 +17,7 @@ export const verdicts = ['ready', 'degraded', 'not-ready'] as const;
 export const VerdictSchema = z.enum(verdicts);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
-export const meshes = ['istio', 'linkerd'] as const;
+export const meshes = ['istio', 'linkerd', 'kuma', 'consul'] as const;
 export const MeshSchema = z.enum(meshes);
 export type Mesh = z.infer<typeof MeshSchema>;
 
@@ -25,6 +25,15 @@ export type Mesh = z.infer<typeof MeshSchema>;
 export const observedBackends = ['nft', 'legacy', 'mixed', 'none', 'unknown'] as const;
 export const ObservedBackendSchema = z.enum(observedBackends);
 export type ObservedBackend = z.infer<typeof ObservedBackendSchema>;
+
+/** How the mesh's proxy is attached to pods: a sidecar per pod, or Istio's ambient node proxy (ztunnel). */
+export const dataplanes = ['sidecar', 'ambient'] as const;
+export const DataplaneSchema = z.enum(dataplanes);
+export type Dataplane = z.infer<typeof DataplaneSchema>;
+
+/** Where an option's value came from (report `options.optionSources`). */
+export const OptionSourceSchema = z.enum(['flag', 'default', 'cluster', 'auto']);
+export type OptionSource = z.infer<typeof OptionSourceSchema>;
 
 /** Backend an iptables binary (and so a mesh init container) programs. */
 export const RuleBackendSchema = z.enum(['nft', 'legacy']);
@@ -154,13 +163,42 @@ export const CheckOptionsSchemaForReport = z.object({
   ipv6: z.boolean(),
   probe: z.boolean(),
   hostRoot: z.string(),
-  optionSources: OptionSourcesSchema.optional(),
-  ipv6Reason: z.string().optional(),
-  dataplane: z.enum(['sidecar', 'ambient']).optional(),
+  /** Added with issue 16; optional so that older reports still parse. */
+  dataplane: DataplaneSchema.optional(),
   nativeNftables: z.boolean().optional(),
   cni: z.boolean().optional(),
+  /** The profile version requirements were derived for (`X.Y`): --mesh-version, or the nearest known one. */
   meshVersion: z.string().optional(),
+  optionSources: z.record(z.string(), OptionSourceSchema).optional(),
+  /** Why ipv6 has its value when it was decided automatically (written by the ipv6-auto branch). */
+  ipv6Reason: z.string().optional(),
 });
+
+/** The issue-17 autoload verdict a mode entry may carry (filled where autoload facts are known). */
+export const ModeAutoloadSchema = z.object({ value: z.enum(['yes', 'no', 'unknown']), reason: z.string() });
+
+/**
+ * One way the chosen mesh can intercept traffic (dataplane × rule backend × native nftables), and whether
+ * this node can run it: so an operator moving from sidecars to ambient sees, node by node, what it needs.
+ */
+export const ModeReadinessSchema = z.object({
+  mesh: MeshSchema,
+  dataplane: DataplaneSchema,
+  /** The iptables backend (`nft` also for native nftables, where no iptables binary is involved). */
+  backend: RuleBackendSchema,
+  nativeNftables: z.boolean().optional(),
+  /** The mode the checks above were run for. */
+  selected: z.boolean().optional(),
+  ready: z.boolean(),
+  missing: z.array(z.string()),
+  notLoaded: z.array(z.string()),
+  unknown: z.array(z.string()).default([]),
+  notes: z.array(z.string()).default([]),
+  /** With --probe: whether the mode's real rules applied in a throwaway namespace. */
+  probe: z.object({ ok: z.boolean(), detail: z.string() }).optional(),
+  autoload: ModeAutoloadSchema.optional(),
+});
+export type ModeReadiness = z.infer<typeof ModeReadinessSchema>;
 
 export const ReportSchema = z.object({
   schemaVersion: z.literal(1),
@@ -177,6 +215,10 @@ export const ReportSchema = z.object({
   autoload: AutoloadReportSchema.optional(),
   initContainers: z.array(InitContainerFindingSchema).default([]),
   fixes: z.array(FixActionSchema).default([]),
+  /** Every mode of the chosen mesh and whether this node can run it (issue 16). */
+  modes: z.array(ModeReadinessSchema).optional(),
+  /** Report-level warnings, e.g. an unknown --mesh-version replaced by the nearest known one. */
+  warnings: z.array(z.string()).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

@@ -32,6 +32,10 @@ export interface DryRunOptions {
   timeoutMs?: number;
   /** Seconds `-w` waits for /run/xtables.lock. */
   lockWaitSeconds?: number;
+  /** Apply in this existing namespace (the caller creates and deletes it) instead of a fresh one. */
+  netns?: string;
+  /** Which network namespace of a node these rules belong in (ambient also writes the host's); default pod. */
+  scope?: 'pod' | 'host';
 }
 
 export interface TableDryRun {
@@ -53,6 +57,8 @@ export interface TableDryRun {
 export interface DryRunResult {
   backend: RuleBackend;
   family: Family;
+  /** `host` for rules a mesh writes in the node's own netns (probed in a second throwaway namespace). */
+  scope?: 'pod' | 'host';
   /** The namespace was created and the restore binary ran. */
   ran: boolean;
   /** Why it could not run (no privilege for a namespace, no binary, empty rule set). */
@@ -134,18 +140,28 @@ function extensionOf(line: string): { extension?: string } {
 export async function dryRunRules(exec: Exec, options: DryRunOptions): Promise<DryRunResult> {
   const { backend, family } = options;
   const binary = restoreBinary(backend, family);
-  const base = { backend, family, tables: [] as TableDryRun[], modulesCompared: false, modulesLoadedByProbe: [] as string[] };
+  const base = {
+    backend,
+    family,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    tables: [] as TableDryRun[],
+    modulesCompared: false,
+    modulesLoadedByProbe: [] as string[],
+  };
   const sections = orderSections(splitRuleset(options.rules), options.tables);
   if (sections.length === 0) {
     return { ...base, ran: false, ok: false, skipped: 'the rule set has no tables to apply', evidence: [] };
   }
   const before = options.host ? await readLoadedModules(options.host) : undefined;
-  const name = randomNetnsName();
+  const owned = options.netns === undefined;
+  const name = options.netns ?? randomNetnsName();
   const evidence: string[] = [];
-  const added = await addNetns(exec, name);
-  evidence.push(`$ ${commandLine('ip', ['netns', 'add', name])}: ${added.ok ? 'ok' : added.error ?? 'failed'}`);
-  if (!added.ok) {
-    return { ...base, ran: false, ok: false, skipped: netnsFailureReason(added), evidence };
+  if (owned) {
+    const added = await addNetns(exec, name);
+    evidence.push(`$ ${commandLine('ip', ['netns', 'add', name])}: ${added.ok ? 'ok' : added.error ?? 'failed'}`);
+    if (!added.ok) {
+      return { ...base, ran: false, ok: false, skipped: netnsFailureReason(added), evidence };
+    }
   }
   const tables: TableDryRun[] = [];
   let skipped: string | undefined;
@@ -179,8 +195,10 @@ export async function dryRunRules(exec: Exec, options: DryRunOptions): Promise<D
       evidence.push(`$ ${applyCommand}: ok (--test and apply)`);
     }
   } finally {
-    const deleted = await deleteNetns(exec, name);
-    if (!deleted?.ok) cleanupError = `ip netns del ${name}: ${deleted?.error ?? 'failed'}`;
+    if (owned) {
+      const deleted = await deleteNetns(exec, name);
+      if (!deleted?.ok) cleanupError = `ip netns del ${name}: ${deleted?.error ?? 'failed'}`;
+    }
   }
   const after = options.host && before ? await readLoadedModules(options.host) : undefined;
   const modulesLoadedByProbe = before && after ? [...after].filter((m) => !before.has(m)).sort() : [];
@@ -191,6 +209,7 @@ export async function dryRunRules(exec: Exec, options: DryRunOptions): Promise<D
   return {
     backend,
     family,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
     ran,
     ...(skipped === undefined ? {} : { skipped }),
     namespace: name,

@@ -23,10 +23,10 @@ test('ids are unique, kebab-case, and name the check file', (t) => {
   }
 });
 
-test('only rules-dry-run needs --probe; the rest run by default', (t) => {
+test('only rules-dry-run needs --probe and nft-binary --native-nftables; the rest run by default', (t) => {
   const skipped = allChecks.filter((c) => c.skipReason?.(checkOptions()) !== undefined).map((c) => c.id);
-  t.deepEqual(skipped, ['rules-dry-run']);
-  t.deepEqual(allChecks.filter((c) => c.skipReason?.(checkOptions({ probe: true })) !== undefined), []);
+  t.deepEqual(skipped, ['nft-binary', 'rules-dry-run']);
+  t.deepEqual(allChecks.filter((c) => c.skipReason?.(checkOptions({ probe: true, nativeNftables: true })) !== undefined), []);
 });
 
 function context(): CheckContext {

@@ -1,16 +1,17 @@
 import test from 'ava';
-import { allRequirementOptions } from '../helpers/requirement-options.ts';
+import { allModeOptions, allRequirementOptions } from '../helpers/requirement-options.ts';
 import { profiles } from '../../checks/profiles/index.ts';
 import type { MeshProfile, Table } from '../../checks/profiles/types.ts';
 import { EXTENSIONS, kconfigSymbolsFor } from '../../checks/kernel-data/netfilter-map.ts';
 import { knownModuleNames } from '../../checks/kernel-data/module-history.ts';
-import { deriveRequirements, effectiveVariant, conditionHolds } from '../../src/core/requirements.ts';
+import { deriveRequirements, effectiveVariant, conditionHolds, iptablesDataplane } from '../../src/core/requirements.ts';
 import type { RequirementOptions } from '../../src/core/requirements.types.ts';
 
 // A citation is a URL or `owner/repo path…`.
 const CITATION = /(https:\/\/\S+|\b[\w.-]+\/[\w.-]+ [\w./-]+)/;
 
-const allOptions = allRequirementOptions;
+const allOptions = allModeOptions;
+void allRequirementOptions;
 
 const list = Object.values(profiles) as MeshProfile[];
 
@@ -30,13 +31,45 @@ test('every profile entry carries a source citation', (t) => {
       ...p.extensions.map((e): [string, string] => [`${e.kind} ${e.name}`, e.source]),
       ...p.node.map((e): [string, string] => [`node ${e.module}`, e.source]),
       ...p.kconfig.map((e): [string, string] => [`kconfig ${e.symbol}`, e.source]),
+      ['backendPolicy', p.backendPolicy.source],
+      ['versions', p.versions.source],
+      ...(p.cniValidation ? [['cniValidation', p.cniValidation.source] as [string, string]] : []),
     ];
+    const planes = [p, ...(p.ambient ? [p.ambient] : [])];
+    for (const plane of planes) {
+      cited.push(
+        ['minKernel.legacy', plane.minKernel.legacy.source],
+        ['minKernel.nft', plane.minKernel.nft.source],
+        ['ruleset', plane.ruleset.source],
+        ...(plane.hostRuleset ? [['hostRuleset', plane.hostRuleset.source] as [string, string]] : []),
+        ...plane.tables.map((e): [string, string] => [`table ${e.table}`, e.source]),
+        ...plane.extensions.map((e): [string, string] => [`${e.kind} ${e.name}`, e.source]),
+        ...plane.node.map((e): [string, string] => [`node ${e.module}`, e.source]),
+        ...plane.kconfig.map((e): [string, string] => [`kconfig ${e.symbol}`, e.source]),
+        ...(plane.ipsets ?? []).map((e): [string, string] => [`ipset ${JSON.stringify(e.name)}`, e.source]),
+        ...(plane.policyRoutes ?? []).map((e): [string, string] => [`ip rule ${e.fwmark}`, e.source]),
+      );
+    }
+    if (p.ambient) cited.push(['ambient agents', p.ambient.agentsSource]);
+    for (const [dataplane, nft] of Object.entries(p.nftables ?? {})) {
+      cited.push(
+        [`nftables ${dataplane} since`, nft.sinceSource],
+        [`nftables ${dataplane} minKernel`, nft.minKernel.source],
+        [`nftables ${dataplane} minNft`, nft.minNft.source],
+        [`nftables ${dataplane} ruleset`, nft.ruleset.source],
+        ...(nft.hostRuleset ? [[`nftables ${dataplane} hostRuleset`, nft.hostRuleset.source] as [string, string]] : []),
+        ...nft.node.map((e): [string, string] => [`nftables node ${e.module}`, e.source]),
+        ...(nft.policyRoutes ?? []).map((e): [string, string] => [`nftables ip rule ${e.fwmark}`, e.source]),
+      );
+    }
     for (const [what, source] of cited) t.regex(source, CITATION, `${p.mesh} ${what} lacks a citation`);
   }
 });
 
 test('every extension a profile names is mapped to modules', (t) => {
-  for (const p of list) for (const e of p.extensions) t.truthy(EXTENSIONS[`${e.kind}:${e.name}`], `${p.mesh}: ${e.kind} ${e.name}`);
+  for (const p of list) {
+    for (const e of [...p.extensions, ...(p.ambient?.extensions ?? [])]) t.truthy(EXTENSIONS[`${e.kind}:${e.name}`], `${p.mesh}: ${e.kind} ${e.name}`);
+  }
 });
 
 test('every derived module is known, has kconfig symbols, and appears once', (t) => {
@@ -78,17 +111,19 @@ function usedExtensions(text: string, chains: Set<string>): Map<Table, Set<strin
   return used;
 }
 
-test('the extensions a profile declares are exactly those its ruleset uses', (t) => {
+test('the extensions a profile declares are exactly those its rule sets (pod and host netns) use', (t) => {
   for (const o of allOptions()) {
+    if (o.nativeNftables) continue;
     const p = profiles[o.mesh];
+    const plane = iptablesDataplane(p, o.dataplane ?? 'sidecar');
     const variant = effectiveVariant(p, o);
     const r = deriveRequirements(o);
     for (const family of r.families) {
-      const text = r.ruleset[family] ?? '';
+      const text = `${r.ruleset[family] ?? ''}${r.hostRuleset[family] ?? ''}`;
       const chains = new Set([...text.matchAll(/^(?:-N |:)(\w+)/gm)].map((m) => m[1] ?? ''));
       const used = usedExtensions(text, chains);
       const declared = new Map<Table, Set<string>>();
-      for (const e of p.extensions) {
+      for (const e of plane.extensions) {
         if (!conditionHolds(e.when, variant) || (e.families && !e.families.includes(family))) continue;
         for (const table of e.tables) declared.set(table, (declared.get(table) ?? new Set()).add(`${e.kind}:${e.name}`));
       }
@@ -99,8 +134,8 @@ test('the extensions a profile declares are exactly those its ruleset uses', (t)
       }
       for (const table of declared.keys()) t.true(used.has(table), `${o.mesh}: declared extensions in unused table ${table}`);
       // Every table the ruleset writes is declared with a reason.
-      for (const table of r.tables[family] ?? []) {
-        t.true(p.tables.some((n) => n.table === table && conditionHolds(n.when, variant)), `${o.mesh}: table ${table} undeclared`);
+      for (const table of [...(r.tables[family] ?? []), ...(r.hostTables[family] ?? [])]) {
+        t.true(plane.tables.some((n) => n.table === table && conditionHolds(n.when, variant)), `${o.mesh}: table ${table} undeclared`);
       }
     }
   }

@@ -19,9 +19,9 @@ for (const name of KUSTOMIZATIONS) {
 
 test('the flag list is exactly the agent flags of the brief', (t) => {
   t.deepEqual(Object.keys(AGENT_FLAGS).sort(), [
-    '--backend', '--cleanup', '--dns-capture', '--fix', '--host-root', '--init-container', '--interception', '--interval', '--ipv6',
-    '--kubeconfig', '--label-prefix', '--listen', '--mesh', '--mesh-from-cluster', '--mesh-namespace', '--nfd-features-dir', '--no-ipv6', '--node-name',
-    '--probe', '--recheck-auth',
+    '--backend', '--cleanup', '--cni', '--dataplane', '--dns-capture', '--fix', '--host-root', '--init-container', '--interception', '--interval', '--ipv6',
+    '--kubeconfig', '--label-prefix', '--listen', '--mesh', '--mesh-from-cluster', '--mesh-namespace', '--mesh-version', '--native-nftables',
+    '--nfd-features-dir', '--no-ipv6', '--node-name', '--probe', '--recheck-auth',
   ]);
 });
 

@@ -30,6 +30,9 @@ for (const name of KUSTOMIZATIONS) {
     t.is(config.nodeName, 'worker-1', 'NODE_NAME from the downward API is the node name');
     t.is(config.listen.port, 9808);
     if (name === 'overlays/linkerd') t.is(config.options.mesh, 'linkerd');
+    if (name === 'overlays/istio-ambient') t.like(config.options, { mesh: 'istio', dataplane: 'ambient', dnsCapture: true });
+    if (name === 'overlays/kuma') t.like(config.options, { mesh: 'kuma', dnsCapture: true });
+    if (name === 'overlays/consul') t.like(config.options, { mesh: 'consul', dataplane: 'sidecar' });
     if (name === 'overlays/fix') t.not(config.fix, 'off');
   });
 }

@@ -1,5 +1,5 @@
 /** The agent DaemonSet's required properties, in the base and in every overlay. */
-import { agentOf, KUSTOMIZATIONS, render, type Loose } from './helpers.ts';
+import { agentOf, KUSTOMIZATIONS, render, type KustomizationName, type Loose } from './helpers.ts';
 import { argsOf, flagValue, parseAgentArgs } from './agent-args.ts';
 import { needs } from '../helpers/requirements.ts';
 import { MODPROBE_PATH, MODULES_DISABLED, SELINUX_CONFIG, SELINUX_ENFORCE } from '../../src/autoload/read.ts';
@@ -137,4 +137,15 @@ it('fix overlay: --fix=persist; base and other overlays do not fix', (t) => {
 it('linkerd overlay: --mesh=linkerd; the others use the default (istio)', (t) => {
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('overlays/linkerd')).ds)), '--mesh'), 'linkerd');
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('base')).ds)), '--mesh'), undefined);
+});
+
+it('mode overlays: istio-ambient, kuma and consul add exactly their mode flags to the base args', (t) => {
+  const base = argsOf(agentOf(render('base')).ds);
+  const added = (name: KustomizationName) => argsOf(agentOf(render(name)).ds).slice(base.length);
+  t.deepEqual(added('overlays/istio-ambient'), ['--dataplane=ambient', '--dns-capture']);
+  t.deepEqual(added('overlays/kuma'), ['--mesh=kuma', '--dns-capture']);
+  t.deepEqual(added('overlays/consul'), ['--mesh=consul']);
+  for (const name of ['overlays/istio-ambient', 'overlays/kuma', 'overlays/consul'] as const) {
+    t.deepEqual(argsOf(agentOf(render(name)).ds).slice(0, base.length), base, `${name} keeps the base args`);
+  }
 });

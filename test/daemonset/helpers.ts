@@ -12,7 +12,17 @@ export const DAEMONSET_DIR = path.join(REPO_ROOT, 'daemonset');
 const DAEMONSET_TEST_DIR = path.join(REPO_ROOT, 'test', 'daemonset');
 
 /** Every kustomization shipped, by name. */
-export const KUSTOMIZATIONS = ['base', 'overlays/fix', 'overlays/linkerd', 'overlays/monitoring', 'overlays/networkpolicy', 'overlays/mesh-from-cluster'] as const;
+export const KUSTOMIZATIONS = [
+  'base',
+  'overlays/consul',
+  'overlays/fix',
+  'overlays/istio-ambient',
+  'overlays/kuma',
+  'overlays/linkerd',
+  'overlays/mesh-from-cluster',
+  'overlays/monitoring',
+  'overlays/networkpolicy',
+] as const;
 export type KustomizationName = (typeof KUSTOMIZATIONS)[number];
 
 /** Renders one shipped kustomization. */

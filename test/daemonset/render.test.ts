@@ -171,6 +171,7 @@ kubectlTest('overlays change nothing but what they are for', (t) => {
   t.deepEqual(strip(render('overlays/monitoring'), ['ServiceMonitor']), strip(base, []));
   t.deepEqual(strip(render('overlays/networkpolicy'), ['NetworkPolicy']), strip(base, []));
   t.deepEqual(strip(render('overlays/linkerd'), []), strip(base, []));
+  for (const mode of ['overlays/istio-ambient', 'overlays/kuma', 'overlays/consul'] as const) t.deepEqual(strip(render(mode), []), strip(base, []), mode);
   t.deepEqual(strip(render('overlays/fix'), []), strip(base, []));
   t.deepEqual(strip(render('overlays/mesh-from-cluster'), ['Role', 'RoleBinding']), strip(base, []));
   t.deepEqual(agentOf(render('overlays/monitoring')).ds, agentOf(base).ds);

@@ -5,6 +5,7 @@ import { checkOptions } from '../../src/core/options.ts';
 import type { Requirements } from '../../src/core/requirements.types.ts';
 import { HostRoot } from '../../src/host/root.ts';
 import type { DryRunResult } from '../../src/iptables/dry-run.ts';
+import type { ProbeStep } from '../../src/iptables/mode-probe.ts';
 import { fakeFacts, meshBackend } from '../helpers/fake-facts.ts';
 import { scriptedExec } from './fake-exec.ts';
 
@@ -112,4 +113,47 @@ test('collect dry-runs each family ruleset with the mesh backend', async (t) => 
   t.is(collected.results.length, 1);
   t.true(exec.calls.some((c) => c.args.includes('iptables-legacy-restore')));
   t.is(rulesDryRunCheck.evaluate(collected).status, 'pass');
+});
+
+// ---- ambient and native nftables: ipset, ip rule and nft steps (src/iptables/mode-probe.ts) ----
+
+const step = (partial: Partial<ProbeStep>): ProbeStep => ({ what: 'ipset istio-inpod-probes-v4', scope: 'host', ok: true, command: 'ip netns exec mp-host-0 ipset create …', ...partial });
+
+test('ambient: restore, ipset and ip rule all applied → pass naming each part', (t) => {
+  const out = evaluateRulesDryRun({
+    ...facts([result({}), result({ scope: 'host', tables: [{ table: 'nat', ok: true, command: 'x' }] })]),
+    steps: [step({}), step({ what: 'policy routing ipv4', scope: 'pod' })],
+  });
+  t.is(out.status, 'pass');
+  t.regex(out.summary, /nft ipv4: nat; host netns nft ipv4: nat; ipset istio-inpod-probes-v4, policy routing ipv4/);
+  t.true(out.evidence.some((e) => e.startsWith('[host netns] $ ip netns exec mp-host-0 ipset create')));
+});
+
+test('a refused ipset fails with the tool\'s error and the ipset modules to load', (t) => {
+  const out = evaluateRulesDryRun({ ...facts([result({})]), steps: [step({ ok: false, error: 'ipset v7.17: Kernel error received: Set type not supported' })] });
+  t.is(out.status, 'fail');
+  t.regex(out.summary, /ipset istio-inpod-probes-v4 \(host netns\): ipset v7\.17: Kernel error received: Set type not supported/);
+  t.true(out.remediation.some((r) => r.startsWith('modprobe -a ip_set ip_set_hash_ip xt_set')));
+});
+
+test('native nftables: nft steps only; a refused script fails, a missing nft binary is said, not failed', (t) => {
+  const nft = (ok: boolean, error?: string) => step({ what: 'nft -c (pod netns)', scope: 'pod', ok, ...(error ? { error } : {}) });
+  const ok = evaluateRulesDryRun({ mesh: meshBackend('nft'), results: [], noRuleset: [], steps: [nft(true), step({ what: 'nft -f (pod netns)', scope: 'pod' })] });
+  t.is(ok.status, 'pass');
+  t.regex(ok.summary, /nft -c \(pod netns\), nft -f \(pod netns\)/);
+  const refused = evaluateRulesDryRun({ mesh: meshBackend('nft'), results: [], noRuleset: [], steps: [nft(false, '/dev/stdin:12:40-45: Error: Could not process rule: No such file or directory')] });
+  t.is(refused.status, 'fail');
+  t.true(refused.remediation.some((r) => r.includes('--native-nftables')));
+  const missing = evaluateRulesDryRun({ mesh: meshBackend('nft'), results: [], noRuleset: [], steps: [step({ what: 'loopback up', scope: 'pod' }), step({ what: 'nft -c (pod netns)', ok: false, notFound: true, error: 'nft: not found' })] });
+  t.is(missing.status, 'skip');
+  t.regex(missing.summary, /could not run: nft: not found/);
+  const partly = evaluateRulesDryRun({ mesh: meshBackend('nft'), results: [], noRuleset: [], steps: [step({ what: 'policy routing ipv4', scope: 'pod' }), step({ what: 'nft -c (pod netns)', ok: false, notFound: true, error: 'nft: not found' })] });
+  t.is(partly.status, 'pass');
+  t.regex(partly.summary, /not tested, binary missing: nft -c \(pod netns\)/);
+});
+
+test('the mode probe could not create its namespaces → skip with the privilege remedy', (t) => {
+  const out = evaluateRulesDryRun({ ...facts([]), probeSkipped: 'no privilege to create a network namespace (needs root / CAP_SYS_ADMIN): Operation not permitted' });
+  t.is(out.status, 'skip');
+  t.regex(out.remediation.join(' '), /root/);
 });
