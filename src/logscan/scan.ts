@@ -9,7 +9,6 @@ import { DEFAULT_INIT_CONTAINERS } from '../core/options.ts';
 import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../host/parse/cri-log.ts';
 import { readTail } from './read-tail.ts';
-import { stat } from 'node:fs/promises';
 
 export const PODS_DIR = '/var/log/pods';
 
@@ -109,7 +108,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
       if (result.findings.length > 0) {
         const lastTime = cri?.entries[cri.entries.length - 1]?.time;
         findings.push({
-          file: host.display(path),
+          file: host.describe(path),
           finding: {
             namespace: group.namespace,
             pod: group.pod,
@@ -154,9 +153,5 @@ function compareRotation(a: string, b: string): number {
 }
 
 async function mtimeMs(host: HostRoot, hostPath: string): Promise<number> {
-  try {
-    return (await stat(host.path(hostPath))).mtimeMs;
-  } catch {
-    return 0;
-  }
+  return (await host.stat(hostPath))?.mtimeMs ?? 0;
 }
