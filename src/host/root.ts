@@ -70,6 +70,18 @@ export class HostRoot {
     return normalizeHostPath(hostPath);
   }
 
+  /**
+   * The host path for a path given on the command line: one already below the root (`/host/etc/x` with
+   * root `/host`, as such flags were given before they were resolved in the root) names `/etc/x`.
+   */
+  hostPathOf(given: string): string {
+    const absolute = path.resolve(given);
+    for (const base of new Set([this.root, this.realRoot])) {
+      if (base !== '/' && (absolute === base || absolute.startsWith(`${base}/`))) return normalizeHostPath(absolute.slice(base.length));
+    }
+    return normalizeHostPath(given);
+  }
+
   /** Evidence form: `/etc/os-release → /usr/lib/os-release` when the last access went through links. */
   describe(hostPath: string): string {
     const shown = this.display(hostPath);
