@@ -14,6 +14,8 @@ interface ModulesFacts {
   kconfig: { requirement: KconfigRequirement; value?: string }[];
   kconfigSource?: string;
   backend: MeshBackendChoice;
+  /** Host files read through links (`a → b`) and files there but unreadable, as evidence lines. */
+  hostNotes?: string[];
 }
 
 export const PERSIST_FILE = '/etc/modules-load.d/99-mesh-preflight.conf';
@@ -22,20 +24,23 @@ export const modulesCheck = {
   id: 'modules',
   title: 'Kernel modules',
   async collect(ctx) {
-    const [modules, requirements, kconfig, backend] = await Promise.all([
+    const [modules, requirements, kconfig, backend, inventory] = await Promise.all([
       ctx.facts.moduleStates(),
       ctx.facts.requirements(),
       ctx.facts.kconfig(),
       ctx.facts.meshBackend(),
+      ctx.facts.moduleInventory().catch(() => undefined),
     ]);
+    const hostNotes = [...(inventory?.links ?? []), ...(inventory?.problems ?? []), ...(kconfig.problems ?? [])];
     return {
       modules,
       kconfig: requirements.kconfig.map((requirement) => ({ requirement, value: kconfig.values.get(requirement.symbol) })),
       kconfigSource: kconfig.source,
       backend,
+      ...(hostNotes.length > 0 ? { hostNotes: [...new Set(hostNotes)] } : {}),
     };
   },
-  evaluate({ modules, kconfig, kconfigSource, backend }) {
+  evaluate({ modules, kconfig, kconfigSource, backend, hostNotes }) {
     const by = (state: string) => modules.filter((m) => m.state === state);
     const missing = by('missing');
     const loadable = by('loadable');
@@ -46,6 +51,7 @@ export const modulesCheck = {
       `required for ${backend.backend} mode (${backend.reason})`,
       ...modules.map((m) => `${m.name}: ${m.state} (${m.source})`),
       ...kconfig.map((k) => `${k.requirement.symbol}: ${k.value ?? 'not found'}${kconfigSource ? ` (${kconfigSource})` : ''}`),
+      ...(hostNotes ?? []),
     ];
     const remediation: string[] = [];
     for (const m of missing) {

@@ -18,7 +18,7 @@ export interface MeshBackendChoice {
 export interface Facts {
   kernel(): Promise<KernelFacts>;
   /** /etc/os-release, classified; `source` is the file read (undefined when none). */
-  os(): Promise<OsInfo & { source?: string }>;
+  os(): Promise<OsInfo & { source?: string; problems?: string[] }>;
   kconfig(): Promise<KconfigFacts>;
   moduleInventory(): Promise<ModuleInventory>;
   iptables(): Promise<IptablesObservation>;

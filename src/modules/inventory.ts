@@ -19,7 +19,18 @@ const MODULE_TREE_PARENTS = ['/lib/modules', '/usr/lib/modules'];
 const MAX_SCANNED_ENTRIES = 50_000;
 
 export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): Promise<ModuleInventory> {
-  const procModules = await host.readText('/proc/modules');
+  const problems: string[] = [];
+  const links = new Set<string>();
+  const readText = async (hostPath: string): Promise<string | undefined> => {
+    const read = await host.read(hostPath);
+    if (read.ok) {
+      if (host.describe(hostPath) !== host.display(hostPath)) links.add(host.describe(hostPath));
+      return read.text;
+    }
+    if (!read.absent) problems.push(read.reason);
+    return undefined;
+  };
+  const procModules = await readText('/proc/modules');
   const inventory: ModuleInventory = {
     loaded: procModules === undefined ? new Set() : loadedModuleNames(procModules),
     procModulesReadable: procModules !== undefined,
@@ -39,25 +50,37 @@ export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): 
     }
   }
   inventory.otherTrees = [...releases].filter((r) => r !== kernel.release).sort();
-  if (!inventory.treeDir) return inventory;
+  const finish = (): ModuleInventory => ({
+    ...inventory,
+    ...(problems.length > 0 ? { problems } : {}),
+    ...(links.size > 0 ? { links: [...links] } : {}),
+  });
+  if (!inventory.treeDir) return finish();
 
   const tree = inventory.treeDir;
-  const builtin = await host.readText(`${tree}/modules.builtin`);
+  if (host.describe(tree) !== tree) links.add(host.describe(tree));
+  const builtin = await readText(`${tree}/modules.builtin`);
   if (builtin !== undefined) {
     inventory.builtin = parseModulesBuiltin(builtin);
     inventory.builtinReadable = true;
   }
-  const dep = await host.readText(`${tree}/modules.dep`);
+  const depPath = `${tree}/modules.dep`;
+  const dep = await readText(depPath);
   if (dep !== undefined) {
     inventory.files = parseModulesDep(dep);
-    inventory.filesSource = `${tree}/modules.dep`;
+    inventory.filesSource = depPath;
   } else {
-    inventory.files = await scanModuleFiles(host, tree);
+    const depUnreadable = host.problem(depPath);
+    const scan = await scanModuleFiles(host, tree);
+    inventory.files = scan.files;
     inventory.filesSource = `${tree} (scanned; no modules.dep)`;
+    // Only a complete listing proves a module absent.
+    if (depUnreadable) inventory.filesIncomplete = depUnreadable;
+    else if (scan.capped) inventory.filesIncomplete = `${tree}: more than ${MAX_SCANNED_ENTRIES} entries, scan stopped`;
   }
-  const alias = await host.readText(`${tree}/modules.alias`);
+  const alias = await readText(`${tree}/modules.alias`);
   if (alias !== undefined) inventory.aliases = parseModulesAlias(alias);
-  return inventory;
+  return finish();
 }
 
 async function readSysModule(host: HostRoot): Promise<Map<string, 'loaded' | 'builtin'>> {
@@ -68,7 +91,7 @@ async function readSysModule(host: HostRoot): Promise<Map<string, 'loaded' | 'bu
   return new Map(states);
 }
 
-async function scanModuleFiles(host: HostRoot, tree: string): Promise<Map<string, string>> {
+async function scanModuleFiles(host: HostRoot, tree: string): Promise<{ files: Map<string, string>; capped: boolean }> {
   const files = new Map<string, string>();
   const pending = ['kernel', 'extra', 'updates'];
   let visited = 0;
@@ -85,7 +108,7 @@ async function scanModuleFiles(host: HostRoot, tree: string): Promise<Map<string
       }
     }
   }
-  return files;
+  return { files, capped: pending.length > 0 };
 }
 
 /** Kernel config from /proc/config.gz, /boot/config-<release>, or the module tree's `config`. */
@@ -98,11 +121,15 @@ export async function readKconfig(host: HostRoot, kernel: KernelFacts): Promise<
       { path: `/usr/lib/modules/${kernel.release}/config`, gzip: false },
     );
   }
+  const problems: string[] = [];
   for (const candidate of candidates) {
-    const text = candidate.gzip ? await host.readGzipText(candidate.path) : await host.readText(candidate.path);
-    if (text === undefined) continue;
-    const values = parseKconfig(text);
-    if (values.size > 0) return { values, source: candidate.path };
+    const read = await host.read(candidate.path, { gzip: candidate.gzip });
+    if (!read.ok) {
+      if (!read.absent) problems.push(read.reason);
+      continue;
+    }
+    const values = parseKconfig(read.text);
+    if (values.size > 0) return { values, source: host.describe(candidate.path), ...(problems.length > 0 ? { problems } : {}) };
   }
-  return { values: new Map() };
+  return { values: new Map(), ...(problems.length > 0 ? { problems } : {}) };
 }

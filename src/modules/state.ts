@@ -106,10 +106,10 @@ function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge,
       source: `no module tree for the running release ${kernel.release ?? '?'} (only ${inventory.otherTrees.join(', ')}): kernel upgraded without a reboot`,
     };
   }
-  if (inventory.treeDir && configValue?.value === 'm') {
+  if (inventory.treeDir && configValue?.value === 'm' && !inventory.filesIncomplete) {
     return { state: 'missing', source: `${kconfig.source}: ${configValue.symbol}=m but no ${name} file in ${inventory.treeDir}` };
   }
-  if (inventory.treeDir && inventory.filesSource && inventory.builtinReadable) {
+  if (inventory.treeDir && inventory.filesSource && inventory.builtinReadable && !inventory.filesIncomplete) {
     return { state: 'missing', source: `not in ${inventory.treeDir}/modules.builtin nor ${inventory.filesSource}` };
   }
   return { state: 'unknown', source: unknownReason(facts) };
@@ -131,7 +131,10 @@ function unknownReason({ inventory, kconfig, kernel }: ModuleFacts): string {
   if (!kernel.release) parts.push('kernel release unreadable');
   if (!inventory.treeDir) parts.push(`no module tree for ${kernel.release ?? 'the running release'} under /lib/modules or /usr/lib/modules`);
   else if (!inventory.builtinReadable) parts.push(`${inventory.treeDir}/modules.builtin unreadable`);
+  if (inventory.filesIncomplete) parts.push(`module list incomplete: ${inventory.filesIncomplete}`);
   parts.push(kconfig.source ? `not named in ${kconfig.source}` : 'no kernel config found');
+  // A file that is there but could not be read is named, with why (the first few).
+  parts.push(...[...(inventory.problems ?? []), ...(kconfig.problems ?? [])].filter((p) => p !== inventory.filesIncomplete).slice(0, 3));
   return `cannot tell: ${parts.join('; ')}`;
 }
 
