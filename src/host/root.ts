@@ -195,7 +195,7 @@ export class HostRoot {
     const shown = this.display(hostPath);
     let resolution: Resolution;
     try {
-      resolution = await this.resolve(shown);
+      resolution = await this.resolve(hostPath);
     } catch (error) {
       return { ...this.failed(shown, reasonOf(error)), absent: false };
     }
@@ -229,7 +229,7 @@ export class HostRoot {
   async openDirectory(hostPath: string, options: { create?: boolean } = {}): Promise<HostDirectory> {
     const shown = this.display(hostPath);
     for (let attempt = 0; attempt < 256; attempt++) {
-      const resolution = await this.resolve(shown);
+      const resolution = await this.resolve(hostPath);
       if (resolution.type === 'directory') return HostDirectory.open(resolution, this.realRoot);
       if (resolution.type) {
         throw new HostPathError('ENOTDIR', shown, `${this.describe(shown)}: is a ${resolution.type}, not a directory`);
