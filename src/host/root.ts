@@ -107,7 +107,7 @@ export class HostRoot {
   /** Resolves a host path inside the root; throws HostPathError (ELOOP, ENOTDIR, ...) with a one-line message. */
   async resolve(hostPath: string, options: { followFinal?: boolean } = {}): Promise<Resolution> {
     const resolution = await resolveInRoot(this.realRoot, hostPath, options);
-    this.noteResolution(resolution);
+    if (options.followFinal !== false) this.noteResolution(resolution);
     return resolution;
   }
 
