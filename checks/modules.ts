@@ -31,7 +31,8 @@ export const modulesCheck = {
       ctx.facts.meshBackend(),
       ctx.facts.moduleInventory().catch(() => undefined),
     ]);
-    const hostNotes = [...(inventory?.links ?? []), ...(inventory?.problems ?? []), ...(kconfig.problems ?? [])];
+    const configLink = kconfig.source?.includes(' → ') ? [`kernel config: ${kconfig.source}`] : [];
+    const hostNotes = [...(inventory?.links ?? []), ...configLink, ...(inventory?.problems ?? []), ...(kconfig.problems ?? [])];
     return {
       modules,
       kconfig: requirements.kconfig.map((requirement) => ({ requirement, value: kconfig.values.get(requirement.symbol) })),

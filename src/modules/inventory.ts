@@ -44,8 +44,15 @@ export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): 
 
   const releases = new Set<string>();
   for (const parent of MODULE_TREE_PARENTS) {
-    for (const entry of (await host.list(parent)) ?? []) {
-      if (await host.isDirectory(`${parent}/${entry}`)) releases.add(entry);
+    const entries = await host.list(parent);
+    if (!entries && host.problem(parent)) problems.push(host.problem(parent)!);
+    for (const entry of entries ?? []) {
+      // Only a directory is a tree: a dangling or looping link named like the release proves nothing.
+      if (!(await host.isDirectory(`${parent}/${entry}`))) {
+        if (entry === kernel.release && host.problem(`${parent}/${entry}`)) problems.push(host.problem(`${parent}/${entry}`)!);
+        continue;
+      }
+      releases.add(entry);
       if (kernel.release && entry === kernel.release && !inventory.treeDir) inventory.treeDir = `${parent}/${entry}`;
     }
   }
