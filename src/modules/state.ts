@@ -100,7 +100,8 @@ function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge,
   if (kconfig.values.get('CONFIG_MODULES') === 'n') {
     return { state: 'missing', source: `config: ${kconfig.source}: CONFIG_MODULES is off and ${symbols[0] ?? name} is not =y` };
   }
-  if (!inventory.treeDir && inventory.otherTrees.length > 0) {
+  // Only a known running release can be missing its tree; an unreadable release proves nothing.
+  if (!inventory.treeDir && inventory.otherTrees.length > 0 && kernel.release) {
     return {
       state: 'missing',
       source: `no module tree for the running release ${kernel.release ?? '?'} (only ${inventory.otherTrees.join(', ')}): kernel upgraded without a reboot`,
