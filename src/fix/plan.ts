@@ -203,7 +203,7 @@ function planPersist(valid: Target[], all: Map<string, Target>, opts: PlanOption
   if (opts.os.immutable) return { kind: 'os-managed', modules, advice: immutableOsAdvice(opts.os.immutable, modules) };
   const filePath = opts.persistResolved ?? PERSIST_PATH;
   if (existing?.problem) {
-    return { kind: 'foreign-file', hostPath: PERSIST_PATH, path: filePath, modules, message: `${existing.problem}: left alone (not even with --force).` };
+    return { kind: 'foreign-file', hostPath: PERSIST_PATH, path: filePath, modules, message: `refused, not written: ${existing.problem} (left alone, even with --force)` };
   }
   if (opts.modulesLoadDWritable === false) return { kind: 'os-managed', modules, advice: notWritableAdvice(PERSIST_PATH, content) };
 
