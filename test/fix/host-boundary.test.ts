@@ -139,7 +139,7 @@ test('the persist file itself a link (even to a file of ours): left alone, never
   const { plan, action } = await persist(host);
   t.is(plan.persistStep?.kind, 'foreign-file');
   t.false(action.ok);
-  t.regex(action.message, /^refused, not written: \/etc\/modules-load\.d\/99-mesh-preflight\.conf → \/srv\/ours\.conf is a symbolic link, not a file mesh-preflight wrote \(left alone, even with --force\));
+  t.regex(action.message, /^refused, not written: \/etc\/modules-load\.d\/99-mesh-preflight\.conf → \/srv\/ours\.conf is a symbolic link, not a file mesh-preflight wrote \(left alone, even with --force\)/);
   const undone = await undoPersist(host);
   t.regex(undone.message, /symbolic link.*left alone/);
   t.is(await readFile(path.join(root, 'srv/ours.conf'), 'utf8'), renderPersistFile(['iptable_nat']));
