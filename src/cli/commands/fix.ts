@@ -103,7 +103,7 @@ export async function runFix(opts: FixCommandOptions, deps: FixCommandDeps): Pro
 function refusedLines(actions: readonly FixAction[]): string {
   return actions
     .filter((a) => !a.ok && (a.kind === 'persist' || a.kind === 'undo') && a.message.startsWith('refused'))
-    .map((a) => `mesh-preflight fix: ${a.target}: ${a.message}\n`)
+    .map((a) => `mesh-preflight fix: ${a.message}\n`)
     .join('');
 }
 
