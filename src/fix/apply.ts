@@ -5,8 +5,10 @@
  * Loading into the host kernel from the DaemonSet: a container shares the host's kernel, so modprobe
  * inside it loads into the host kernel; what it lacks is the host's module files. The host's root is
  * mounted at --host-root (e.g. /host, with /lib/modules under it), and we run
- * `modprobe -d <hostRoot> -S <release> -- <name>`: `-d` makes kmod look for
- * `<hostRoot>/lib/modules/<release>/modules.dep` and the .ko files there, `-S` names the release
+ * `modprobe -d <dir> -S <release> -- <name>`: `-d` makes kmod look for
+ * `<dir>/lib/modules/<release>/modules.dep` and the .ko files there (kmod lets the OS follow links, so
+ * <dir> comes from HostRoot.modprobeDir: the directory whose lib/modules/<release> is the tree resolved
+ * inside the host root, or a refusal), `-S` names the release
  * (the host's `uname -r`, the same kernel the container runs on). The container needs CAP_SYS_MODULE
  * (securityContext.capabilities.add: [SYS_MODULE] or privileged). Note kmod still reads modprobe.d
  * options and blacklists from the container's /etc, not the host's.
