@@ -94,16 +94,6 @@ export class HostRoot {
     return this.notes.get(this.display(hostPath))?.problem;
   }
 
-  /** Every link followed and every read problem met so far, as evidence lines. */
-  trail(): string[] {
-    const lines: string[] = [];
-    for (const [hostPath, note] of this.notes) {
-      if (note.problem) lines.push(note.problem);
-      else if (note.resolved && note.resolved !== hostPath) lines.push(`${hostPath} → ${note.resolved} (${note.links})`);
-    }
-    return lines;
-  }
-
   /** Resolves a host path inside the root; throws HostPathError (ELOOP, ENOTDIR, ...) with a one-line message. */
   async resolve(hostPath: string, options: { followFinal?: boolean } = {}): Promise<Resolution> {
     const resolution = await resolveInRoot(this.realRoot, hostPath, options);
