@@ -5,8 +5,9 @@
  */
 import type { HostRoot } from '../host/root.ts';
 import { parseKconfig } from '../host/parse/kconfig.ts';
-import { loadedModuleNames } from '../host/parse/proc-modules.ts';
+import { foreignProcModulesLines, loadedModuleNames } from '../host/parse/proc-modules.ts';
 import {
+  foreignLines,
   moduleNameFromPath,
   parseModulesAlias,
   parseModulesBuiltin,
@@ -31,9 +32,12 @@ export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): 
     return undefined;
   };
   const procModules = await readText('/proc/modules');
+  // The kernel writes only records: lines that are not make the file untrustworthy as a whole.
+  const procForeign = procModules === undefined ? 0 : foreignProcModulesLines(procModules);
+  if (procForeign > 0) problems.push(`/proc/modules: ${procForeign} line${procForeign === 1 ? ' is' : 's are'} not module records: only its well-formed records are used`);
   const inventory: ModuleInventory = {
     loaded: procModules === undefined ? new Set() : loadedModuleNames(procModules),
-    procModulesReadable: procModules !== undefined,
+    procModulesReadable: procModules !== undefined && procForeign === 0,
     sysModule: await readSysModule(host),
     otherTrees: [],
     builtin: new Set(),
@@ -69,13 +73,19 @@ export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): 
   const builtin = await readText(`${tree}/modules.builtin`);
   if (builtin !== undefined) {
     inventory.builtin = parseModulesBuiltin(builtin);
-    inventory.builtinReadable = true;
+    const foreign = foreignLines(builtin, 'builtin');
+    inventory.builtinReadable = foreign === 0;
+    if (foreign > 0) problems.push(`${tree}/modules.builtin: ${foreign} line${foreign === 1 ? ' is' : 's are'} not module paths: not a complete list`);
   }
   const depPath = `${tree}/modules.dep`;
   const dep = await readText(depPath);
   if (dep !== undefined) {
     inventory.files = parseModulesDep(dep);
     inventory.filesSource = depPath;
+    const foreign = foreignLines(dep, 'dep');
+    if (foreign > 0) inventory.filesIncomplete = `${depPath}: ${foreign} line${foreign === 1 ? ' is' : 's are'} not modules.dep entries`;
+    // depmod always lists the tree's modules: an empty list is a cut or failed depmod, not an empty tree.
+    else if (inventory.files.size === 0) inventory.filesIncomplete = `${depPath}: lists no module (empty or cut)`;
   } else {
     const depUnreadable = host.problem(depPath);
     const scan = await scanModuleFiles(host, tree);

@@ -10,8 +10,9 @@
  * over the cap, a corrupt gzip.
  */
 import test from 'ava';
+import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkNode } from '../../src/core/check-node.ts';
@@ -169,4 +170,35 @@ test('pod logs: a FIFO, a directory and a device in place of log files never blo
   t.regex(init.evidence.join('\n'), /istio-validation\/0\.log: is a directory/);
   if (device) t.regex(init.evidence.join('\n'), /linkerd-init\/0\.log: is a character device/);
   t.regex(init.evidence.join('\n'), /looping_pod.*ELOOP/);
+});
+
+test('property: any host file of a tree replaced by hostile bytes never crashes a check nor proves a module missing', async (t) => {
+  const root = await copy('lacks-module');
+  await rm(path.join(root, 'boot'), { recursive: true });
+  const baseline = await check(root);
+  const missingBefore = new Set(baseline.modules.filter((m) => m.state === 'missing').map((m) => m.name));
+  const files = ['proc/modules', `${LACKS_TREE}/modules.dep`, `${LACKS_TREE}/modules.builtin`, `${LACKS_TREE}/modules.alias`, 'etc/os-release', 'proc/sys/kernel/osrelease', 'proc/sys/net/ipv4/ip_forward'];
+  const originals = new Map(await Promise.all(files.map(async (f) => [f, await readFile(path.join(root, f))] as const)));
+  const hostile = fc.oneof(
+    fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)),
+    fc.constantFrom('', '\0', '\r\n\r\n', '\0\0\0\n'.repeat(100)).map((s) => Buffer.from(s)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...files), hostile, fc.boolean(), async (file, bytes, keepOriginal) => {
+      const original = originals.get(file)!;
+      // Either the whole file is hostile, or hostile bytes follow the real content (a corrupted tail).
+      await writeFile(path.join(root, file), keepOriginal ? Buffer.concat([original, bytes]) : bytes);
+      try {
+        const report = await check(root);
+        for (const c of report.checks) if (c.summary.startsWith('could not run')) throw new Error(`${c.id}: ${c.summary}`);
+        for (const m of report.modules) {
+          if (m.state === 'missing' && !missingBefore.has(m.name)) throw new Error(`${file} made ${m.name} missing: ${m.source}`);
+        }
+      } finally {
+        await writeFile(path.join(root, file), original);
+      }
+    }),
+    { seed: 20261207, numRuns: 60, examples: files.map((f) => [f, Buffer.alloc(0), false] as [string, Buffer, boolean]) },
+  );
+  t.pass();
 });

@@ -24,6 +24,7 @@ const configValue = fc.constantFrom('y', 'm', 'n', '', '"x"', '\0');
 const facts = fc.record({
   release: fc.constantFrom(undefined, '4.18.0-348.el8.x86_64', '5.15.0-91-generic', '6.18.2', 'garbage'),
   loaded: someNames,
+  procModulesReadable: fc.boolean(),
   sysLoaded: someNames,
   sysBuiltin: someNames,
   builtin: someNames,
@@ -44,7 +45,7 @@ function build(g: Generated) {
   const parsed = g.release ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(g.release) : null;
   const inventory: ModuleInventory = {
     loaded: new Set(g.loaded),
-    procModulesReadable: true,
+    procModulesReadable: g.procModulesReadable,
     sysModule: new Map([...g.sysBuiltin.map((n) => [n, 'builtin'] as const), ...g.sysLoaded.map((n) => [n, 'loaded'] as const)]),
     ...(g.tree ? { treeDir: `/lib/modules/${g.release ?? 'x'}` } : {}),
     otherTrees: g.otherTrees,
@@ -93,7 +94,8 @@ test('missing only with a proof; an incomplete or unreadable module list proves 
       const r = decideModuleState(module, build(g), shippedModuleKnowledge);
       if (r.state !== 'missing') return;
       const configProof = Object.values(g.config).includes('n') || 'CONFIG_NETFILTER_XTABLES_LEGACY' in g.config;
-      const treeProof = g.tree && !g.filesIncomplete && (Object.values(g.config).includes('m') || (g.filesSource && g.builtinReadable));
+      const loadedVisible = g.procModulesReadable || g.sysLoaded.length + g.sysBuiltin.length > 0;
+      const treeProof = g.tree && !g.filesIncomplete && loadedVisible && (Object.values(g.config).includes('m') || (g.filesSource && g.builtinReadable));
       const upgradeProof = !g.tree && g.otherTrees.length > 0 && g.release !== undefined;
       if (!configProof && !treeProof && !upgradeProof) throw new Error(`missing without a proof: ${r.source}`);
     }),
@@ -108,7 +110,7 @@ test('nothing visible (no tree, no other tree, no config, nothing loaded): unkno
       const r = decideModuleState(
         module,
         build({
-          release: '5.15.0-91-generic', loaded: [], sysLoaded: [], sysBuiltin: [], builtin: [], files: [], tree: false, builtinReadable: false,
+          release: '5.15.0-91-generic', loaded: [], procModulesReadable: true, sysLoaded: [], sysBuiltin: [], builtin: [], files: [], tree: false, builtinReadable: false,
           filesSource: false, filesIncomplete: incomplete ? 'x: not read' : undefined, otherTrees: [], config: {}, configSource: false, aliases: [],
         }),
         shippedModuleKnowledge,
