@@ -7,7 +7,7 @@
  *
  * "Unreadable": these tests run as root, which reads any mode bits, so a file that cannot be read is made
  * the ways root meets them: a directory, FIFO or device in its place, a dangling or looping link, a size
- * over the cap, a corrupt gzip.
+ * over the cap, a corrupt gzip. A mode-0600 file read by another uid (EACCES) is in test/host/root.test.ts.
  */
 import test from 'ava';
 import fc from 'fast-check';

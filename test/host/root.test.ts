@@ -239,3 +239,19 @@ test('modprobeDir: the directory kmod needs for the resolved tree, or a refusal;
   const empty = await sandbox();
   t.deepEqual(await new HostRoot(empty.root).modprobeDir('6.1'), { dir: empty.root, release: '6.1' }, 'no tree, no link: kmod finds nothing below the root');
 });
+
+test('an unreadable file (mode 0600, read as uid 65534 through the built module) is a one-line EACCES reason', async (t) => {
+  if (process.getuid?.() !== 0) return t.pass('not root: cannot switch to another uid here');
+  const { execa } = await import('execa');
+  const { chmod } = await import('node:fs/promises');
+  const built = path.resolve(import.meta.dirname, '../../dist/src/host/root.js');
+  const { base, root } = await sandbox();
+  await chmod(base, 0o755);
+  await put(root, 'etc/os-release', OS_RELEASE);
+  await chmod(path.join(root, 'etc/os-release'), 0o600);
+  const probe = await put(base, 'probe.mjs', "const { HostRoot } = await import(process.argv[2]);\nconsole.log(JSON.stringify(await new HostRoot(process.argv[3]).read('/etc/os-release')));\n");
+  await chmod(probe, 0o644);
+  const result = await execa(process.execPath, [probe, built, root], { uid: 65534, gid: 65534, reject: false });
+  if (result.exitCode !== 0) return t.pass(`uid 65534 cannot run the built module here: ${result.stderr.split('\n')[0]}`);
+  t.deepEqual(JSON.parse(result.stdout), { ok: false, hostPath: '/etc/os-release', absent: false, reason: '/etc/os-release: cannot read: EACCES' });
+});
