@@ -1,6 +1,5 @@
 /** Bounded reads of container log files below the host root: the tail of a plain file, or a capped gunzip. */
 import type { FileHandle } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import type { HostRoot } from '../host/root.ts';
 
 export interface TailRead {
@@ -12,10 +11,8 @@ export interface TailRead {
 
 /** The last maxBytes of a regular file (resolved inside the host root), or undefined when unreadable. */
 export async function readTail(host: HostRoot, hostPath: string, maxBytes: number): Promise<TailRead | undefined> {
-  const gzip = hostPath.endsWith('.gz');
-  const opened = await host.withFile(hostPath, async (handle, info) =>
-    gzip ? readGzipTail(handle, info.size, info.mtime, maxBytes) : readPlainTail(handle, info.size, info.mtime, maxBytes),
-  );
+  if (hostPath.endsWith('.gz')) return readGzipTail(host, hostPath, maxBytes);
+  const opened = await host.withFile(hostPath, (handle, info) => readPlainTail(handle, info.size, info.mtime, maxBytes));
   return opened.ok ? opened.value : undefined;
 }
 
@@ -30,18 +27,14 @@ async function readPlainTail(handle: FileHandle, size: number, mtime: Date, maxB
   return { text, skippedBytes: start, mtime };
 }
 
-async function readGzipTail(handle: FileHandle, size: number, mtime: Date, maxBytes: number): Promise<TailRead | undefined> {
-  // Compressed logs are read whole but capped, then only the tail of the output is kept.
-  if (size > maxBytes * 4) return undefined;
-  const buffer = Buffer.alloc(size);
-  const { bytesRead } = await handle.read(buffer, 0, size, 0);
-  try {
-    const out = gunzipSync(buffer.subarray(0, bytesRead), { maxOutputLength: maxBytes * 16 });
-    const start = Math.max(0, out.length - maxBytes);
-    let text = out.subarray(start).toString('utf8');
-    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-    return { text, skippedBytes: start, mtime };
-  } catch {
-    return undefined;
-  }
+// Compressed logs are read whole (input and output capped by HostRoot, so a truncated file or a bomb is
+// refused with its reason), then only the tail of the output is kept.
+async function readGzipTail(host: HostRoot, hostPath: string, maxBytes: number): Promise<TailRead | undefined> {
+  const read = await host.read(hostPath, { gzip: true, maxBytes: maxBytes * 16 });
+  if (!read.ok) return undefined;
+  const out = Buffer.from(read.text, 'utf8');
+  const start = Math.max(0, out.length - maxBytes);
+  let text = out.subarray(start).toString('utf8');
+  if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+  return { text, skippedBytes: start, mtime: read.resolution.stats?.mtime ?? new Date(0) };
 }

@@ -153,7 +153,7 @@ test('a sysctl file as a FIFO: "cannot tell" naming it, not "br_netfilter not lo
   t.false(sysctl.summary.includes('br_netfilter not loaded'));
 });
 
-test('pod logs: a FIFO, a directory and a device in place of log files never block the scan; they are named', async (t) => {
+test('pod logs: a FIFO, a directory, a device and a truncated gzip in place of log files never block the scan; they are named', async (t) => {
   const { root } = await sandbox('mp-hostile-');
   const dir = 'var/log/pods/default_web_0a1b2c3d-0000-4000-8000-000000000009';
   await fifo(root, `${dir}/istio-init/0.log`);
@@ -162,6 +162,8 @@ test('pod logs: a FIFO, a directory and a device in place of log files never blo
   await put(root, 'var/log/pods/other_pod_0a1b2c3d-0000-4000-8000-00000000000a/istio-init/0.log',
     '2024-05-01T12:00:00.000000000Z stderr F iptables-restore v1.8.7 (legacy): iptables-restore: unable to initialize table \'nat\'\n');
   await link(root, 'var/log/pods/looping_pod_0a1b2c3d-0000-4000-8000-00000000000b', '/var/log/pods/looping_pod_0a1b2c3d-0000-4000-8000-00000000000b');
+  const gz = gzipSync(Buffer.from('2024-05-01T12:00:00.000000000Z stderr F x\n'.repeat(1000)));
+  await put(root, 'var/log/pods/rotated_pod_0a1b2c3d-0000-4000-8000-00000000000c/istio-init/0.log.20240501-120000.gz', gz.subarray(0, gz.length >> 1));
   const report = await check(root, allChecks.filter((c) => c.id === 'init-containers'));
   ranAll(t, report);
   const init = report.checks[0]!;
@@ -170,6 +172,7 @@ test('pod logs: a FIFO, a directory and a device in place of log files never blo
   t.regex(init.evidence.join('\n'), /istio-validation\/0\.log: is a directory/);
   if (device) t.regex(init.evidence.join('\n'), /linkerd-init\/0\.log: is a character device/);
   t.regex(init.evidence.join('\n'), /looping_pod.*ELOOP/);
+  t.regex(init.evidence.join('\n'), /0\.log\.20240501-120000\.gz: truncated gzip: not read/);
 });
 
 test('property: any host file of a tree replaced by hostile bytes never crashes a check nor proves a module missing', async (t) => {
