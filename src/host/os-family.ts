@@ -48,14 +48,17 @@ export function classifyOs(release: OsRelease): OsInfo {
 
 /**
  * Reads and classifies /etc/os-release (falling back to /usr/lib/os-release) below the host root.
- * `source` names the file and, through a link, where it led; `problems` says why a file there was not read.
+ * `source` names the file and, through a link, where it led; `problems` says why a file there was not read
+ * (then the fallback is not used: os-release(5) falls back only when /etc/os-release does not exist).
  */
 export async function readOsInfo(host: Pick<HostRoot, 'read' | 'describe'>): Promise<OsInfo & { source?: string; problems?: string[] }> {
   const problems: string[] = [];
   for (const candidate of ['/etc/os-release', '/usr/lib/os-release']) {
     const read = await host.read(candidate, { maxBytes: OS_RELEASE_MAX_BYTES });
-    if (read.ok) return { ...classifyOs(parseOsRelease(read.text)), source: host.describe(candidate), ...(problems.length ? { problems } : {}) };
+    if (read.ok) return { ...classifyOs(parseOsRelease(read.text)), source: host.describe(candidate) };
+    // os-release(5): fall back to /usr/lib/os-release only when /etc/os-release does not exist.
     if (!read.absent) problems.push(read.reason);
+    if (problems.length > 0) break;
   }
   return { family: 'other', ...(problems.length ? { problems } : {}) };
 }

@@ -205,3 +205,17 @@ test('property: any host file of a tree replaced by hostile bytes never crashes 
   );
   t.pass();
 });
+
+test('/etc/os-release there but unreadable: no fallback to /usr/lib/os-release (os-release(5)); the os check says why', async (t) => {
+  const root = await copy('ubuntu-22.04');
+  await put(root, 'usr/lib/os-release', 'ID=other\n');
+  await fifo(root, 'etc/os-release');
+  const report = await check(root);
+  ranAll(t, report);
+  const os = report.checks.find((c) => c.id === 'os')!;
+  t.is(os.status, 'skip');
+  t.is(os.summary, 'no readable os-release below the host root: /etc/os-release: is a fifo, not a regular file: not read');
+  t.is(report.os.id, undefined);
+  await rm(path.join(root, 'etc/os-release'));
+  t.is((await check(root)).os.id, 'other', 'absent: the fallback is read');
+});
