@@ -14,6 +14,7 @@ import { moduleNameFromPath, parseModulesAlias, parseModulesBuiltin, parseModule
 import { parseOsRelease } from '../../src/host/parse/os-release.ts';
 import { loadedModuleNames, parseProcModules } from '../../src/host/parse/proc-modules.ts';
 import { classifyOs } from '../../src/host/os-family.ts';
+import { parseModprobeConf } from '../../src/autoload/modprobe-d.ts';
 
 /** One seed for the whole suite: runs are reproducible; change it to explore, keep it fixed in the tree. */
 const SEED = 20261207;
@@ -33,6 +34,7 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseCriLog: (t) => parseCriLog(t, 1000),
   looksLikeCriLog: (t) => looksLikeCriLog(t),
   parseIptablesSave: (t) => parseIptablesSave(t),
+  parseModprobeConf: (t) => parseModprobeConf(t, '/etc/modprobe.d/hostile.conf'),
 };
 
 /** Text as a hostile host would hold it: any unicode, NULs, CR, lone surrogates, or raw bytes decoded as UTF-8. */
