@@ -1,7 +1,7 @@
 /**
  * `init-containers`: reads this node's pod logs for failed mesh init containers (istio-init,
- * istio-validation, linkerd-init and any --init-container names) and explains the newest failure of
- * each. fail: a recent failure this node explains (kernel, modules, backend, SELinux, IPv6); warn: a
+ * istio-validation, linkerd-init and any --init-container names) and the mesh node agents (istio-cni's
+ * install-cni, ztunnel; src/core/mesh-agents.ts) and explains the newest failure of each. fail: a recent failure this node explains (kernel, modules, backend, SELinux, IPv6); warn: a
  * failure from configuration or of unknown cause, or an old node failure; pass: none; skip: no
  * /var/log/pods below the host root.
  */

@@ -4,6 +4,7 @@ import { accessSignatures } from './access.ts';
 import { backendSignatures } from './backend.ts';
 import { kernelSignatures } from './kernel.ts';
 import { genericSignatures, meshSignatures } from './mesh.ts';
+import { nftablesSignatures } from './nftables.ts';
 
 export type { Signature } from './types.ts';
 
@@ -13,5 +14,6 @@ export const signatures: readonly Signature[] = [
   ...kernelSignatures,
   ...backendSignatures,
   ...meshSignatures,
+  ...nftablesSignatures,
   ...genericSignatures,
 ];

@@ -25,6 +25,8 @@ import { knownModuleNames } from '../../checks/kernel-data/module-history.ts';
 import { kubeNodeDirectory } from './node-directory.ts';
 import { ReportRunner } from './report-runner.ts';
 import { every, type Ticker } from './schedule.ts';
+import { checkOptionsFor } from './mesh-options.ts';
+import type { MeshFromClusterSettings } from '../meshconfig/read.ts';
 
 export type RecheckAuth = 'tokenreview' | 'off' | 'none';
 
@@ -43,6 +45,10 @@ export interface AgentSettings {
   nfdFeaturesDir?: string;
   /** How long GET /v1/nodes may serve a cached node list. */
   nodesCacheMs?: number;
+  /** Check options given on the command line; they win over the cluster's and are reported as 'flag'. */
+  explicitOptions?: string[];
+  /** --mesh-from-cluster: read the mesh's ConfigMaps before every check. */
+  meshFromCluster?: MeshFromClusterSettings;
 }
 
 export interface AgentDeps {
@@ -114,8 +120,11 @@ export async function startAgent(settings: AgentSettings, deps: AgentDeps = {}):
 
   const host = new HostRoot(options.hostRoot);
   const fixActions: NonNullable<Report['fixes']> = [];
+  const optionsNow = checkOptionsFor(settings, options, kube, log);
   const runCheck = async (): Promise<Report> => {
     const observed = { initContainers: (): InitContainerFinding[] => watcher?.findings() ?? [] };
+    // With --mesh-from-cluster a failed read throws: the runner keeps serving the last good report.
+    const options = await optionsNow();
     let report = await check(options, { exec: deps.exec, observed });
     if (settings.fix !== 'off') {
       const { actions } = await applyForAgent(report, settings.fix, {

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { CheckOptionsSchema, type CheckOptions } from '../core/options.ts';
 import { UsageError } from '../core/errors.ts';
+import type { ListInterfaces } from '../host/ipv6-auto.ts';
 
 /** Adds the shared check flags to a command. */
 export function addCheckFlags(command: Command): Command {
@@ -19,7 +20,8 @@ export function addCheckFlags(command: Command): Command {
     )
     .option('--dns-capture', 'the mesh captures DNS (Istio ISTIO_META_DNS_CAPTURE: raw table, CT zones)', false)
     .addOption(new Option('--interception <mode>', 'inbound interception mode').choices(['redirect', 'tproxy']).default('redirect'))
-    .option('--ipv6', 'the mesh also programs ip6tables', false)
+    .option('--ipv6', 'the mesh also programs ip6tables (default: auto, when this node has a global IPv6 address)')
+    .option('--no-ipv6', 'the mesh programs no ip6tables (turns the auto decision off)')
     .option('--probe', 'apply the real rule set in a throwaway network namespace (touches the kernel)', false)
     .option('--host-root <dir>', 'read every host file below this directory', '/')
     .option('--init-container <name>', 'extra init container name to scan and watch (repeatable)', collect, [])
@@ -35,7 +37,8 @@ const RawCheckFlagsSchema = z.object({
   backend: z.string(),
   dnsCapture: z.boolean(),
   interception: z.string(),
-  ipv6: z.boolean(),
+  /** undefined: neither --ipv6 nor --no-ipv6 (auto). */
+  ipv6: z.boolean().optional(),
   probe: z.boolean(),
   hostRoot: z.string(),
   initContainer: z.array(z.string()),
@@ -49,15 +52,26 @@ const FLAG_NAMES: Record<string, string> = {
   dnsCapture: '--dns-capture',
 };
 
+export interface CheckFlagDeps {
+  /** The interfaces the `--ipv6` auto decision reads (default: systeminformation, loaded only then). */
+  listInterfaces?: ListInterfaces;
+  /** false when no check will run (plain `diagnose`): auto is not resolved, ipv6 stays at its default. */
+  resolveIpv6Auto?: boolean;
+}
+
 /** Validates commander's parsed options into CheckOptions; a bad value is a one-line UsageError. */
-export async function parseCheckFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<CheckOptions> {
+export async function parseCheckFlags(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+  deps: CheckFlagDeps = {},
+): Promise<CheckOptions> {
   const flags = RawCheckFlagsSchema.parse(raw);
   const parsed = CheckOptionsSchema.safeParse({
     mesh: flags.mesh,
     backend: flags.backend,
     dnsCapture: flags.dnsCapture,
     interception: flags.interception,
-    ipv6: flags.ipv6,
+    ipv6: flags.ipv6 ?? false,
     probe: flags.probe,
     hostRoot: flags.hostRoot,
     initContainers: flags.initContainer,
@@ -72,5 +86,9 @@ export async function parseCheckFlags(raw: Record<string, unknown>, env: NodeJS.
   const hostRoot = parsed.data.hostRoot;
   const info = await stat(hostRoot).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`invalid --host-root ${hostRoot}: expected an existing directory`);
-  return parsed.data;
+  if (flags.ipv6 !== undefined) return { ...parsed.data, optionSources: { ...parsed.data.optionSources, ipv6: 'flag' } };
+  if (deps.resolveIpv6Auto === false) return { ...parsed.data, optionSources: { ...parsed.data.optionSources, ipv6: 'default' } };
+  const { resolveIpv6Auto, systemInterfaces } = await import('../host/ipv6-auto.ts');
+  const auto = await resolveIpv6Auto(deps.listInterfaces ?? systemInterfaces(), hostRoot);
+  return { ...parsed.data, ipv6: auto.ipv6, ipv6Reason: auto.reason, optionSources: { ...parsed.data.optionSources, ipv6: 'auto' } };
 }

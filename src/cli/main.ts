@@ -56,7 +56,8 @@ export function buildProgram(): Command {
       .option('--container <name>', 'the init container name (istio-init, istio-validation, linkerd-init, ...)')
       .addOption(outputOption()),
   ).action(async (file: string, raw: Record<string, unknown>) => {
-    const options = await parseCheckFlags(raw);
+    // Only --on-node runs the checks: a plain diagnose never pays for the --ipv6 auto decision.
+    const options = await parseCheckFlags(raw, process.env, { resolveIpv6Auto: raw['onNode'] === true });
     const exitCode = parseExitCode(raw['exitCode']);
     const [{ runDiagnose }, { checkNode }] = await Promise.all([import('./commands/diagnose.ts'), import('../core/check-node.ts')]);
     const result = await runDiagnose(
@@ -126,16 +127,19 @@ export function buildProgram(): Command {
       )
       .option('--nfd-features-dir <dir>', 'also write a node-feature-discovery local feature file there')
       .option('--cleanup', 'remove this agent\'s labels, annotation and condition from the node, then exit', false)
+      .option('--mesh-from-cluster', 'read the installed mesh\'s mode from its ConfigMaps (Istio: istio, istio-cni-config; Linkerd: linkerd-config) at every check; flags given explicitly win', false)
+      .option('--mesh-namespace <namespace>', 'namespace of the mesh\'s ConfigMaps (default: istio-system for Istio, linkerd for Linkerd)')
       .option('--print-config', 'print the validated configuration as JSON and exit (checks DaemonSet args)', false),
-  ).action(async (raw: Record<string, unknown>) => {
-    const options = await parseCheckFlags(raw);
+  ).action(async (raw: Record<string, unknown>, cmd: Command) => {
+    // --cleanup runs no check: it does not pay for the --ipv6 auto decision.
+    const options = await parseCheckFlags(raw, process.env, { resolveIpv6Auto: raw['cleanup'] !== true });
     const os = await import('node:os');
     const [{ parseAgentFlags }, { startAgent }, kube] = await Promise.all([
       import('./commands/agent.ts'),
       import('../agent/agent.ts'),
       import('../kube/client.ts'),
     ]);
-    const command = parseAgentFlags(raw, options, os.hostname());
+    const command = parseAgentFlags(raw, options, os.hostname(), explicitCheckOptions(cmd));
     if (raw['printConfig'] === true) {
       process.stdout.write(`${JSON.stringify({ ...command.settings, kubeconfig: command.kubeconfig, cleanup: command.cleanup }, null, 2)}\n`);
       return;
@@ -149,6 +153,9 @@ export function buildProgram(): Command {
       throw new UsageError(`invalid ${what}: ${/reading 'clusters'/.test(message ?? '') ? 'expected a kubeconfig file with clusters, users and contexts' : message}`);
     }
     const api = resolved ? kube.createKubeNodeApi(resolved) : undefined;
+    if (command.settings.meshFromCluster && !api) {
+      throw new UsageError('--mesh-from-cluster needs Kubernetes: give --kubeconfig, run in-cluster, or set KUBECONFIG');
+    }
     if (command.cleanup) {
       if (!api) throw new UsageError('--cleanup needs Kubernetes: give --kubeconfig, run in-cluster, or set KUBECONFIG');
       const { NodePublisher } = await import('../kube/publisher.ts');
@@ -172,6 +179,15 @@ export function buildProgram(): Command {
   });
 
   return program;
+}
+
+/** The check options a flag set on the command line (not a default), by option name. */
+function explicitCheckOptions(cmd: Command): string[] {
+  const byFlag: Record<string, string> = { initContainer: 'initContainers' };
+  return cmd.options
+    .map((o) => o.attributeName())
+    .filter((name) => cmd.getOptionValueSource(name) === 'cli')
+    .map((name) => byFlag[name] ?? name);
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {

@@ -27,6 +27,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const mode = report.iptables ? `${report.iptables.meshBackend} mode (${report.iptables.meshBackendSource === 'flag' ? '--backend' : 'auto'})` : 'backend unknown';
   lines.push(c.bold(`mesh-preflight · node ${report.node} · ${report.mesh} · ${mode}`));
   lines.push(`kernel ${report.kernel.release ?? '?'} · ${report.os.prettyName ?? report.os.id ?? 'unknown OS'}${report.iptables ? ` · node rules: ${report.iptables.backend}` : ''}`);
+  if (report.options.ipv6Reason) lines.push(c.dim(`IPv6 ${report.options.ipv6 ? 'on' : 'off'}: ${report.options.ipv6Reason}`));
   lines.push('');
 
   const idWidth = Math.max(5, ...report.checks.map((check) => check.id.length));

@@ -143,6 +143,9 @@ export const FixActionSchema = z.object({
 });
 export type FixAction = z.infer<typeof FixActionSchema>;
 
+/** Where an option's value came from: a flag, its default, the cluster, or an automatic decision. */
+export const OptionSourcesSchema = z.record(z.string(), z.enum(['flag', 'default', 'cluster', 'auto']));
+
 export const CheckOptionsSchemaForReport = z.object({
   mesh: MeshSchema,
   backend: z.enum(['auto', 'nft', 'legacy']),
@@ -151,6 +154,12 @@ export const CheckOptionsSchemaForReport = z.object({
   ipv6: z.boolean(),
   probe: z.boolean(),
   hostRoot: z.string(),
+  optionSources: OptionSourcesSchema.optional(),
+  ipv6Reason: z.string().optional(),
+  dataplane: z.enum(['sidecar', 'ambient']).optional(),
+  nativeNftables: z.boolean().optional(),
+  cni: z.boolean().optional(),
+  meshVersion: z.string().optional(),
 });
 
 export const ReportSchema = z.object({

@@ -155,6 +155,13 @@ export function classifyLog(text: string, context: ClassifyContext = {}, sigs: r
  * one by one. Built once per catalogue.
  */
 const unions = new WeakMap<readonly Signature[], RegExp[]>();
+const UNION_CHUNK = 32;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 function anyPatternCanMatch(sigs: readonly Signature[], line: string): boolean {
   let union = unions.get(sigs);
   if (!union) {
@@ -165,7 +172,9 @@ function anyPatternCanMatch(sigs: readonly Signature[], line: string): boolean {
         byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${p.source.replace(/\(\?<(?![=!])[A-Za-z]\w*>/g, '(?:')})`]);
       }
     }
-    union = [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+    // In chunks: one alternation of every pattern grows past what V8 compiles to native code, and the
+    // interpreted fallback is several times slower (measured: adding any one signature doubled the time).
+    union = [...byFlags].flatMap(([flags, sources]) => chunks(sources, UNION_CHUNK).map((part) => new RegExp(part.join('|'), flags)));
     unions.set(sigs, union);
   }
   return union.some((re) => re.test(line));

@@ -24,6 +24,7 @@ import {
   type PromiseHttpLibrary,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { ConfigMapSchema, type ConfigMap } from '../meshconfig/configmaps.ts';
 
 /** Where the service account files live inside a pod. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -72,6 +73,8 @@ export interface PodInfo {
   nodeName?: string;
   labels: Record<string, string>;
   initContainerStatuses: ContainerStatusInfo[];
+  /** The regular containers (the mesh node agents are DaemonSet containers, not init containers). */
+  containerStatuses?: ContainerStatusInfo[];
 }
 
 export interface PodList {
@@ -132,6 +135,8 @@ export interface KubeNodeApi {
   readPodLog(req: PodLogRequest): Promise<string>;
   createEvent(ev: KubeEventInput): Promise<void>;
   createTokenReview(token: string, audiences?: string[]): Promise<TokenReviewResult>;
+  /** GET one ConfigMap (--mesh-from-cluster); undefined when it does not exist (404). */
+  getConfigMap?(namespace: string, name: string): Promise<ConfigMap | undefined>;
 }
 
 /** An API error in our terms: HTTP code (undefined for network errors/timeouts), Status reason. */
@@ -200,7 +205,7 @@ const PodSchema = z.object({
     labels: StringMap,
   }),
   spec: z.object({ nodeName: z.string().optional() }).nullish(),
-  status: z.object({ initContainerStatuses: z.array(ContainerStatusSchema).nullish() }).nullish(),
+  status: z.object({ initContainerStatuses: z.array(ContainerStatusSchema).nullish(), containerStatuses: z.array(ContainerStatusSchema).nullish() }).nullish(),
 });
 
 const StatusSchema = z.object({
@@ -245,13 +250,13 @@ export function parsePod(raw: unknown): PodInfo {
     resourceVersion: p.metadata.resourceVersion,
     nodeName: p.spec?.nodeName,
     labels: p.metadata.labels,
-    initContainerStatuses: (p.status?.initContainerStatuses ?? []).map((c) => ({
-      name: c.name,
-      restartCount: c.restartCount,
-      state: toState(c.state),
-      lastState: toState(c.lastState),
-    })),
+    initContainerStatuses: (p.status?.initContainerStatuses ?? []).map(toStatus),
+    containerStatuses: (p.status?.containerStatuses ?? []).map(toStatus),
   });
+}
+
+function toStatus(c: z.infer<typeof ContainerStatusSchema>): ContainerStatusInfo {
+  return { name: c.name, restartCount: c.restartCount, state: toState(c.state), lastState: toState(c.lastState) };
 }
 
 /** Turns whatever client-node or the transport threw into a KubeApiError. */
@@ -445,6 +450,11 @@ export function createKubeNodeApi(resolved: ResolvedKubeConfig, opts: KubeApiOpt
             count: 1,
           },
         });
+      }),
+    getConfigMap: (namespace, name) =>
+      call(`get configmap ${namespace}/${name}`, async () => ConfigMapSchema.parse(await core.readNamespacedConfigMap({ namespace, name }))).catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.code === 404) return undefined;
+        throw error;
       }),
     createTokenReview: (token, audiences) =>
       call('create tokenreview', async () => {

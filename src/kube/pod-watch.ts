@@ -11,9 +11,15 @@
  * One failed run is identified by (pod uid, container, attempt): a container `terminated` now is attempt
  * `restartCount`; a container whose `lastState` is terminated (CrashLoopBackOff, or running again) shows
  * attempt `restartCount - 1`. The same failure seen both ways counts once.
+ *
+ * The mesh node agents (src/core/mesh-agents.ts: the istio-cni node agent, ztunnel) are regular DaemonSet
+ * containers: a crashed run is found the same way in `containerStatuses`, and since a running agent can
+ * fail without exiting, the current log of each running agent on the node is also read every
+ * `agentLogIntervalMs` (same rate limit); error lines there are a finding until a later read is clean.
  */
 import type { InitContainerFinding } from '../core/report.ts';
 import { DEFAULT_INIT_CONTAINERS } from '../core/options.ts';
+import { MESH_AGENT_CONTAINERS, meshAgentOf, type MeshAgentContainer } from '../core/mesh-agents.ts';
 import type { ContainerStatusInfo, KubeNodeApi, PodInfo, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
 
@@ -41,6 +47,10 @@ export interface InitContainerWatcherOptions {
   classify: ClassifyFn;
   /** Container names to watch; default DEFAULT_INIT_CONTAINERS. */
   containers?: readonly string[];
+  /** Node agent containers to follow (default MESH_AGENT_CONTAINERS; [] for none). */
+  agents?: readonly MeshAgentContainer[];
+  /** How often the current log of each running agent is read; 0 never (default 5 minutes). */
+  agentLogIntervalMs?: number;
   logTailLines?: number;
   logLimitBytes?: number;
   /** Minimum gap between two log fetches. */
@@ -79,16 +89,24 @@ interface FailedRun {
   exitCode?: number;
   reason?: string;
   previous: boolean;
+  /** A node agent (regular container) rather than an init container. */
+  agent: boolean;
+  /** A read of a running agent's current log, not a run that ended. */
+  current?: boolean;
 }
 
 export const EVENT_REASON = 'MeshInitFailure';
+export const AGENT_EVENT_REASON = 'MeshAgentFailure';
 
-/** Finds the failed runs of watched init containers in a pod. */
-export function failedRuns(pod: PodInfo, containers: readonly string[]): FailedRun[] {
+/** Finds the failed runs of watched init containers and of mesh node agents in a pod. */
+export function failedRuns(pod: PodInfo, containers: readonly string[], agents: readonly MeshAgentContainer[] = MESH_AGENT_CONTAINERS): FailedRun[] {
+  const watched = [
+    ...pod.initContainerStatuses.filter((st) => containers.includes(st.name)).map((st) => ({ st, agent: false })),
+    ...(pod.containerStatuses ?? []).filter((st) => meshAgentOf(pod.name, st.name, agents)).map((st) => ({ st, agent: true })),
+  ];
   const out: FailedRun[] = [];
-  for (const st of pod.initContainerStatuses) {
-    if (!containers.includes(st.name)) continue;
-    const base = { pod, status: st };
+  for (const { st, agent } of watched) {
+    const base = { pod, status: st, agent };
     const now = st.state.terminated;
     const last = st.lastState.terminated;
     if (now && now.exitCode !== 0) {
@@ -116,6 +134,11 @@ export class InitContainerWatcher {
   private readonly o: Required<Omit<InitContainerWatcherOptions, 'log' | 'onFinding' | 'now'>> & Pick<InitContainerWatcherOptions, 'log' | 'onFinding'> & { now: () => Date };
   private readonly seen = new Set<string>();
   private readonly latest = new Map<string, InitContainerFinding>();
+  /** Running agent containers by slot (`uid/container`), whose current log is read periodically. */
+  private readonly runningAgents = new Map<string, { pod: PodInfo; status: ContainerStatusInfo }>();
+  /** Slots whose finding came from a current-log read (cleared by a clean read). */
+  private readonly currentSlots = new Set<string>();
+  private agentTimer: ReturnType<typeof setInterval> | undefined;
   private queue: FailedRun[] = [];
   private draining: Promise<void> | undefined;
   private lastFetch = 0;
@@ -131,6 +154,8 @@ export class InitContainerWatcher {
   constructor(opts: InitContainerWatcherOptions) {
     this.o = {
       containers: DEFAULT_INIT_CONTAINERS,
+      agents: MESH_AGENT_CONTAINERS,
+      agentLogIntervalMs: 5 * 60_000,
       logTailLines: 200,
       logLimitBytes: 64 * 1024,
       logMinIntervalMs: 1000,
@@ -151,11 +176,17 @@ export class InitContainerWatcher {
     if (!this.stopped) return;
     this.stopped = false;
     this.loop = this.run();
+    if (this.o.agentLogIntervalMs > 0) {
+      this.agentTimer = setInterval(() => this.pollAgentLogs(), this.o.agentLogIntervalMs);
+      this.agentTimer.unref?.();
+    }
   }
 
   /** Stops watching and waits for pending log fetches to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.agentTimer) clearInterval(this.agentTimer);
+    this.agentTimer = undefined;
     this.handle?.stop();
     this.wake?.();
     await this.loop;
@@ -175,7 +206,8 @@ export class InitContainerWatcher {
 
   /** Looks at one pod (from a list or a watch event) and queues its new failures. */
   handlePod(pod: PodInfo): void {
-    for (const run of failedRuns(pod, this.o.containers)) {
+    this.trackRunningAgents(pod);
+    for (const run of failedRuns(pod, this.o.containers, this.o.agents)) {
       if (this.seen.has(run.key)) continue;
       this.seen.add(run.key);
       if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value as string);
@@ -185,6 +217,38 @@ export class InitContainerWatcher {
       }
       this.queue.push(run);
     }
+    this.kick();
+  }
+
+  /** A pod that is gone: its agents are no longer read. */
+  forgetPod(pod: PodInfo): void {
+    for (const slot of [...this.runningAgents.keys()]) if (slot.startsWith(`${pod.uid}/`)) this.runningAgents.delete(slot);
+  }
+
+  /** Queues a read of the current log of every running agent on the node (the interval calls this). */
+  pollAgentLogs(): void {
+    for (const [slot, { pod, status }] of this.runningAgents) {
+      const key = `${slot}/current`;
+      if (this.queue.some((r) => r.key === key)) continue;
+      if (this.queue.length >= this.o.maxQueued) {
+        this.stats.droppedFailures += 1;
+        continue;
+      }
+      this.queue.push({ key, pod, status, attempt: status.restartCount, previous: false, agent: true, current: true });
+    }
+    this.kick();
+  }
+
+  private trackRunningAgents(pod: PodInfo): void {
+    for (const st of pod.containerStatuses ?? []) {
+      if (!meshAgentOf(pod.name, st.name, this.o.agents)) continue;
+      const slot = `${pod.uid}/${st.name}`;
+      if (st.state.running) this.runningAgents.set(slot, { pod, status: st });
+      else this.runningAgents.delete(slot);
+    }
+  }
+
+  private kick(): void {
     if (this.queue.length && !this.draining) {
       this.draining = this.drain().finally(() => (this.draining = undefined));
     }
@@ -229,7 +293,14 @@ export class InitContainerWatcher {
       ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
       ...(run.reason ? { reason: run.reason } : {}),
     };
-    const classified = (await this.o.classify(logText, ctx)) ?? this.unclassified(run, logText, logNote);
+    const slot = `${pod.uid}/${status.name}`;
+    const found = await this.o.classify(logText, ctx);
+    if (run.current && (logNote !== undefined || !found || found.category === 'unknown')) {
+      // A clean (or unreadable) current log: nothing to report; a finding from an earlier read is over.
+      if (logNote === undefined && this.currentSlots.delete(slot)) this.latest.delete(slot);
+      return;
+    }
+    const classified = found ?? this.unclassified(run, logText, logNote);
     const finding: InitContainerFinding = {
       namespace: pod.namespace,
       pod: pod.name,
@@ -240,13 +311,17 @@ export class InitContainerWatcher {
       source: 'watch',
       ...classified,
     };
-    const slot = `${pod.uid}/${status.name}`;
+    const before = this.latest.get(slot);
     this.latest.delete(slot);
     this.latest.set(slot, finding);
+    if (run.current) this.currentSlots.add(slot);
+    else this.currentSlots.delete(slot);
     while (this.latest.size > this.o.maxFindings) this.latest.delete(this.latest.keys().next().value as string);
     this.stats.findings += 1;
     this.o.onFinding?.(finding);
-    if (this.o.recordEvents) await this.recordEvent(run, finding);
+    // A running agent's log is read again and again: one Event per distinct failure, not per read.
+    const repeated = run.current && before?.matchedLine === finding.matchedLine;
+    if (this.o.recordEvents && !repeated) await this.recordEvent(run, finding);
   }
 
   private unclassified(run: FailedRun, logText: string, note: string | undefined): ClassifiedFailure {
@@ -265,13 +340,21 @@ export class InitContainerWatcher {
   private async recordEvent(run: FailedRun, f: InitContainerFinding): Promise<void> {
     const exit = run.exitCode !== undefined ? ` (exit ${run.exitCode})` : '';
     const fix = f.remediation[0] ? ` Fix: ${f.remediation[0]}` : '';
+    const what = run.current ? `${f.container} logs a failure` : `${f.container} failed${exit}`;
     try {
       await this.o.api.createEvent({
         namespace: f.namespace,
-        involvedObject: { kind: 'Pod', apiVersion: 'v1', name: f.pod, namespace: f.namespace, uid: run.pod.uid, fieldPath: `spec.initContainers{${f.container}}` },
+        involvedObject: {
+          kind: 'Pod',
+          apiVersion: 'v1',
+          name: f.pod,
+          namespace: f.namespace,
+          uid: run.pod.uid,
+          fieldPath: run.agent ? `spec.containers{${f.container}}` : `spec.initContainers{${f.container}}`,
+        },
         type: 'Warning',
-        reason: EVENT_REASON,
-        message: oneLine(`${f.container} failed${exit}: ${f.explanation}.${fix}`.replace(/\.\./g, '.'), 1024),
+        reason: run.agent ? AGENT_EVENT_REASON : EVENT_REASON,
+        message: oneLine(`${what}: ${f.explanation}.${fix}`.replace(/\.\./g, '.'), 1024),
         component: this.o.component,
         host: this.o.nodeName,
       });
@@ -349,6 +432,7 @@ export class InitContainerWatcher {
         }
         if (e.pod.resourceVersion) this.resourceVersion = e.pod.resourceVersion;
         if (e.type !== 'DELETED') this.handlePod(e.pod);
+        else this.forgetPod(e.pod);
       });
     } catch (err) {
       const e = err as KubeApiError;

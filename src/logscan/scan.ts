@@ -1,11 +1,14 @@
 /**
  * Scan the node's pod logs (/var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log, plus rotated
- * `<restart>.log.<YYYYMMDD-hhmmss>[.gz]`) for the mesh init containers and classify the newest failure of
- * each (pod, container). Bounded: newest files first, a cap on files read and bytes per file (the tail).
+ * `<restart>.log.<YYYYMMDD-hhmmss>[.gz]`) for the mesh init containers and the mesh node agents
+ * (src/core/mesh-agents.ts: the istio-cni node agent, ztunnel) and classify the newest failure of each
+ * (pod, container): for an agent that is its crashed previous run or error lines in its current log.
+ * Bounded: newest files first, a cap on files read and bytes per file (the tail).
  */
 import type { HostRoot } from '../host/root.ts';
 import type { InitContainerFinding, RuleBackend } from '../core/report.ts';
 import { DEFAULT_INIT_CONTAINERS } from '../core/options.ts';
+import { MESH_AGENT_CONTAINERS, meshAgentOf, type MeshAgentContainer } from '../core/mesh-agents.ts';
 import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../host/parse/cri-log.ts';
 import { readTail } from './read-tail.ts';
@@ -22,6 +25,8 @@ export interface LogScanOptions {
   maxBytesPerFile?: number;
   /** Cap on pod directories looked at (default 5000). */
   maxPods?: number;
+  /** Node agent containers followed besides the init containers (default MESH_AGENT_CONTAINERS; [] for none). */
+  agents?: readonly MeshAgentContainer[];
 }
 
 /** One finding with the file it came from. */
@@ -69,6 +74,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
   const maxBytes = options.maxBytesPerFile ?? 256 * 1024;
   const maxPods = options.maxPods ?? 5000;
   const wanted = new Set<string>([...DEFAULT_INIT_CONTAINERS, ...(options.extraContainers ?? [])]);
+  const agents = options.agents ?? MESH_AGENT_CONTAINERS;
 
   const podDirs = await host.list(PODS_DIR);
   const problem = host.problem(PODS_DIR);
@@ -87,7 +93,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
     const containers = await host.list(`${PODS_DIR}/${podDir}`);
     if (!containers) noteUnreadable(`${PODS_DIR}/${podDir}`);
     for (const container of containers ?? []) {
-      if (!wanted.has(container)) continue;
+      if (!wanted.has(container) && !meshAgentOf(id.pod, container, agents)) continue;
       const dir = `${PODS_DIR}/${podDir}/${container}`;
       const listed = await host.list(dir);
       if (!listed) noteUnreadable(dir);

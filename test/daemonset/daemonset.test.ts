@@ -1,8 +1,11 @@
 /** The agent DaemonSet's required properties, in the base and in every overlay. */
-import test from 'ava';
 import { agentOf, KUSTOMIZATIONS, render, type Loose } from './helpers.ts';
-import { argsOf, flagValue, parseAgentArgs } from '../../src/deploy/agent-args.ts';
+import { argsOf, flagValue, parseAgentArgs } from './agent-args.ts';
+import { needs } from '../helpers/requirements.ts';
 import { MODPROBE_PATH, MODULES_DISABLED, SELINUX_CONFIG, SELINUX_ENFORCE } from '../../src/autoload/read.ts';
+
+/** Every test here reads a rendering by the real kustomize (`kubectl kustomize`). */
+const it = needs('kubectl');
 
 /** Host paths the checks read (host root /host), each mounted read-only; plus the shared xtables lock. */
 const HOST_READS = [
@@ -30,11 +33,11 @@ function hostMounts(pod: Loose, container: Loose): HostMount[] {
 }
 
 for (const name of KUSTOMIZATIONS) {
-  const objects = render(name);
-  const { ds, pod, container } = agentOf(objects);
+  const agent = () => agentOf(render(name));
   const fix = name === 'overlays/fix';
 
-  test(`${name}: runs on every node, critical, in the host network`, (t) => {
+  it(`${name}: runs on every node, critical, in the host network`, (t) => {
+    const { ds, pod } = agent();
     t.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
     t.is(pod.priorityClassName, 'system-node-critical');
     t.true(pod.hostNetwork);
@@ -44,12 +47,14 @@ for (const name of KUSTOMIZATIONS) {
     t.deepEqual(ds.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } });
   });
 
-  test(`${name}: NODE_NAME from the downward API`, (t) => {
+  it(`${name}: NODE_NAME from the downward API`, (t) => {
+    const { container } = agent();
     const env = (container.env as Loose[]).find((e) => e.name === 'NODE_NAME');
     t.deepEqual(env, { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   });
 
-  test(`${name}: capabilities exactly NET_ADMIN + NET_RAW${fix ? ' + SYS_MODULE' : ''}, all else dropped, root filesystem read-only`, (t) => {
+  it(`${name}: capabilities exactly NET_ADMIN + NET_RAW${fix ? ' + SYS_MODULE' : ''}, all else dropped, root filesystem read-only`, (t) => {
+    const { pod, container } = agent();
     const sc = container.securityContext;
     t.deepEqual(sc.capabilities.drop, ['ALL']);
     t.deepEqual([...sc.capabilities.add].sort(), fix ? ['NET_ADMIN', 'NET_RAW', 'SYS_MODULE'] : ['NET_ADMIN', 'NET_RAW']);
@@ -62,7 +67,8 @@ for (const name of KUSTOMIZATIONS) {
     t.is(pod.hostIPC, undefined);
   });
 
-  test(`${name}: /tmp is an emptyDir, the only writable place besides the fix mount`, (t) => {
+  it(`${name}: /tmp is an emptyDir, the only writable place besides the fix mount`, (t) => {
+    const { pod, container } = agent();
     const tmp = (container.volumeMounts as Loose[]).find((m) => m.mountPath === '/tmp');
     t.truthy(tmp);
     t.truthy((pod.volumes as Loose[]).find((v) => v.name === tmp.name)?.emptyDir);
@@ -70,7 +76,8 @@ for (const name of KUSTOMIZATIONS) {
     t.deepEqual(writable.sort(), fix ? ['/host/etc/modules-load.d', '/tmp'] : ['/tmp']);
   });
 
-  test(`${name}: exactly the host paths the checks read are mounted, read-only, below --host-root`, (t) => {
+  it(`${name}: exactly the host paths the checks read are mounted, read-only, below --host-root`, (t) => {
+    const { ds, pod, container } = agent();
     const mounts = hostMounts(pod, container);
     const expected = [...HOST_READS, XTABLES_LOCK, ...(fix ? ['/etc/modules-load.d'] : [])].sort();
     t.deepEqual(mounts.map((m) => m.hostPath).sort(), expected);
@@ -93,7 +100,8 @@ for (const name of KUSTOMIZATIONS) {
     t.is(flagValue(parseAgentArgs(argsOf(ds)), '--host-root'), HOST_ROOT);
   });
 
-  test(`${name}: what the autoload judgement reads lies below a read-only host mount`, (t) => {
+  it(`${name}: what the autoload judgement reads lies below a read-only host mount`, (t) => {
+    const { pod, container } = agent();
     const mounted = hostMounts(pod, container).filter((m) => m.readOnly).map((m) => m.hostPath);
     const covered = (file: string) => mounted.some((dir) => file === dir || file.startsWith(`${dir}/`));
     for (const file of [SELINUX_ENFORCE, SELINUX_CONFIG, MODULES_DISABLED, MODPROBE_PATH, '/etc/modprobe.d/x.conf', '/usr/lib/modprobe.d/x.conf']) {
@@ -103,7 +111,8 @@ for (const name of KUSTOMIZATIONS) {
     t.is(hostMounts(pod, container).find((m) => m.hostPath === '/sys/fs')?.type, 'Directory');
   });
 
-  test(`${name}: probes /healthz (liveness) and /readyz (readiness) on the named port http`, (t) => {
+  it(`${name}: probes /healthz (liveness) and /readyz (readiness) on the named port http`, (t) => {
+    const { ds, container } = agent();
     t.like(container.livenessProbe, { httpGet: { path: '/healthz', port: 'http' } });
     t.like(container.readinessProbe, { httpGet: { path: '/readyz', port: 'http' } });
     const port = (container.ports as Loose[]).find((p) => p.name === 'http');
@@ -112,19 +121,20 @@ for (const name of KUSTOMIZATIONS) {
     t.is(listen.split(':').at(-1), String(port?.containerPort), '--listen must serve the probed port');
   });
 
-  test(`${name}: resource requests and limits`, (t) => {
+  it(`${name}: resource requests and limits`, (t) => {
+    const { container } = agent();
     t.deepEqual(container.resources, { requests: { cpu: '10m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } });
   });
 }
 
-test('fix overlay: --fix=persist; base and other overlays do not fix', (t) => {
+it('fix overlay: --fix=persist; base and other overlays do not fix', (t) => {
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('overlays/fix')).ds)), '--fix'), 'persist');
   for (const name of KUSTOMIZATIONS.filter((n) => n !== 'overlays/fix')) {
     t.is(flagValue(parseAgentArgs(argsOf(agentOf(render(name)).ds)), '--fix'), undefined, name);
   }
 });
 
-test('linkerd overlay: --mesh=linkerd; the others use the default (istio)', (t) => {
+it('linkerd overlay: --mesh=linkerd; the others use the default (istio)', (t) => {
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('overlays/linkerd')).ds)), '--mesh'), 'linkerd');
   t.is(flagValue(parseAgentArgs(argsOf(agentOf(render('base')).ds)), '--mesh'), undefined);
 });

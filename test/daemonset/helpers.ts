@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { argsOf } from '../../src/deploy/agent-args.ts';
-import { renderKustomization, type KubeObject } from '../../src/deploy/kustomize.ts';
-import { RecordedRequestSchema, type RecordedRequest } from '../../src/deploy/rbac.ts';
+import { argsOf } from './agent-args.ts';
+import { renderKustomization, type KubeObject } from './kustomize.ts';
+import { RecordedRequestSchema, type RecordedRequest } from './rbac.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAEMONSET_DIR = path.join(REPO_ROOT, 'daemonset');
 const DAEMONSET_TEST_DIR = path.join(REPO_ROOT, 'test', 'daemonset');
 
 /** Every kustomization shipped, by name. */
-export const KUSTOMIZATIONS = ['base', 'overlays/fix', 'overlays/linkerd', 'overlays/monitoring', 'overlays/networkpolicy'] as const;
+export const KUSTOMIZATIONS = ['base', 'overlays/fix', 'overlays/linkerd', 'overlays/monitoring', 'overlays/networkpolicy', 'overlays/mesh-from-cluster'] as const;
 export type KustomizationName = (typeof KUSTOMIZATIONS)[number];
 
 /** Renders one shipped kustomization. */

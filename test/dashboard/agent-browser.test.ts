@@ -11,7 +11,7 @@ import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer } from '../support/fake-apiserver.ts';
 import { browserSuite, watchPage } from './browser-support.ts';
 
-const { launched, browserTest } = await browserSuite('test/dashboard/agent-browser');
+const { launched, browserTest } = await browserSuite();
 
 let fake: FakeApiServer | undefined;
 let agent: RunningAgent | undefined;

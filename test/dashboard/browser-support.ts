@@ -3,19 +3,18 @@
  * download), and record anything a page does that it must not (dialogs, console errors, CSP
  * violations, failed or 4xx/5xx sub-resources).
  */
-import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-
-/** Where Debian's chromium lives; CHROMIUM_PATH overrides. */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+import { chromiumPath, needs, type GuardedTest } from '../helpers/requirements.ts';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** The browser, or why it could not start. */
 export async function launchChromium(): Promise<Browser | Error> {
+  const executablePath = chromiumPath();
+  if (executablePath === undefined) return new Error('chromium is not installed (nor CHROMIUM_PATH set)');
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 60_000 });
+    return await chromium.launch({ executablePath, args: ARGS, timeout: 60_000 });
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -47,18 +46,15 @@ export function watchPage(page: Page): string[] {
 
 /**
  * Launches chromium for one test file: the browser (or why it could not start) and the test function
- * to use. Without chromium the browser tests are skipped with a log line — unless CI is set, where a
- * test that fails says why.
+ * to use. Without chromium the browser tests skip (fail under CI) through `needs('chromium')`; a
+ * chromium that is installed but does not start fails them.
  */
-export async function browserSuite(file: string): Promise<{ launched: Browser | Error; browserTest: typeof test.serial }> {
-  const launched = await launchChromium();
-  if (!(launched instanceof Error)) return { launched, browserTest: test.serial };
-  if (process.env['CI']) {
-    test('chromium launches (required when CI is set)', (t) => {
-      t.fail(`chromium could not be launched: ${launched.message}`);
-    });
-  } else {
-    console.log(`[${file}] SKIPPED: chromium could not be launched (${launched.message.split('\n')[0]}); set CI=1 to make this a failure`);
-  }
-  return { launched, browserTest: test.skip as unknown as typeof test.serial };
+export async function browserSuite(): Promise<{ launched: Browser | Error; browserTest: GuardedTest['serial'] }> {
+  const guard = needs('chromium');
+  const launched = guard.runs ? await launchChromium() : new Error('chromium is not installed');
+  if (!guard.runs || !(launched instanceof Error)) return { launched, browserTest: guard.serial };
+  return {
+    launched,
+    browserTest: (title) => guard.serial(title, (t) => t.fail(`chromium could not be launched: ${launched.message}`)),
+  };
 }

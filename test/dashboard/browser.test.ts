@@ -18,7 +18,7 @@ import { clusterNodes, EVIL_EVIDENCE, EVIL_LOG_LINE, EVIL_MESSAGE, EVIL_MODULE, 
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
-const { launched, browserTest } = await browserSuite('test/dashboard/browser');
+const { launched, browserTest } = await browserSuite();
 
 let app: FastifyInstance | undefined;
 let base = '';

@@ -26,7 +26,7 @@ const HOSTILE_MODULE = '<img src=x onerror=alert(7)>';
 const HOSTILE_MESSAGE = '<script>alert(8)</script>';
 const SELF = 'k-notready';
 
-const { launched, browserTest } = await browserSuite('test/dashboard/kube-browser');
+const { launched, browserTest } = await browserSuite();
 
 const keys = ownKeys();
 const kubeletReady = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };

@@ -1,46 +1,17 @@
 /**
- * The blind sets test/fixtures/logs/blind2/ … blind5/ (each scored in its README before any change made
- * for it): keep the classifier from regressing on logs it was not written against. Each log's expectation
+ * The blind batches blind2 … blind30 (`batch:` in each .source; each scored in test/fixtures/logs/batches/<batch>.md
+ * before any change made for it): keep the classifier from regressing on logs it was not written against. Each log's expectation
  * is in its .source; a set's score must not fall below what it is now, and config errors are never the
  * node's.
  */
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { classifyLog } from '../../src/diagnose/classify.ts';
+import { loadLogFixtures } from './fixtures.ts';
 
-const logsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs');
-
-interface Expected {
-  name: string;
-  category: string;
-  nodeProblem: boolean;
-  modules: string[];
-}
-
-function expectations(dir: string): Expected[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.source'))
-    .map((f) => {
-      const fields = Object.fromEntries(
-        readFileSync(path.join(dir, f), 'utf8')
-          .split('\n')
-          .map((line) => /^(\w+):\s*(.*)$/.exec(line))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => [m[1]!, m[2]!.trim()]),
-      );
-      return {
-        name: f.replace(/\.source$/, ''),
-        category: fields['category'] ?? '',
-        nodeProblem: fields['nodeProblem'] === 'true',
-        modules: (fields['modules'] ?? '').split(/\s+/).filter((m) => m && !['–', '—', '-'].includes(m)),
-      };
-    });
-}
+const fixtures = loadLogFixtures();
 
 /**
- * The floor now (after the general fixes that followed each blind score; see each set's README). blind2
+ * The floor now (after the general fixes that followed each blind score; see batches/<batch>.md). blind2
  * and blind3 each lost one to a later, better-founded reading of a label the collector marked debatable
  * (rockchip-8: iptables-nft without nf_tables; kuma-5137: an unknown option of an extension the kernel lacks).
  */
@@ -78,12 +49,11 @@ const FLOORS: Record<string, { size: number; floor: number }> = {
 
 for (const [set, { size, floor }] of Object.entries(FLOORS)) {
   test(`${set}: at least ${floor} of ${size} right (category and modules), and no config error blamed on the node`, (t) => {
-    const dir = path.join(logsDir, set);
-    const cases = expectations(dir);
+    const cases = fixtures.filter((f) => f.batch === set);
     t.is(cases.length, size);
     const misses: string[] = [];
     for (const c of cases) {
-      const r = classifyLog(readFileSync(path.join(dir, `${c.name}.log`), 'utf8'));
+      const r = classifyLog(c.text);
       const right = r.category === c.category && c.modules.every((m) => r.modules.includes(m));
       if (!right) misses.push(`${c.name}: expected ${c.category} [${c.modules.join(' ')}], got ${r.category} [${r.modules.join(' ')}]`);
       if (c.category === 'config-error') t.false(r.nodeProblem, `${c.name} must not blame the node`);

@@ -1,5 +1,5 @@
 /**
- * The blind set (test/fixtures/logs/blind/, scored 9/15 before the general fixes; see its README.md)
+ * The blind set (batch `blind` in test/fixtures/logs/, scored 9/15 before the general fixes; see batches/blind.md)
  * as a regular test. Every log is checked against its .source, except the listed disagreements, whose
  * current reading is pinned instead so a change in them is noticed.
  */
@@ -8,7 +8,7 @@ import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
 import { classifyLog } from '../../src/diagnose/classify.ts';
 import { loadLogFixtures } from './fixtures.ts';
 
-const blind = loadLogFixtures().filter((f) => f.set === 'blind');
+const blind = loadLogFixtures().filter((f) => f.batch === 'blind');
 
 /** Logs whose expectation the classifier does not meet from the log alone, with the reason and what it says instead. */
 const DISAGREEMENTS: Record<string, { reason: string; got: DiagnosisCategory; withContext?: { backend: 'nft' | 'legacy'; category: DiagnosisCategory } }> = {

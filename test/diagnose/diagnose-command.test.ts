@@ -6,9 +6,9 @@ import { Readable } from 'node:stream';
 import { runDiagnose } from '../../src/cli/commands/diagnose.ts';
 import { DiagnoseOutputSchema } from '../../src/diagnose/types.ts';
 import { ReportSchema } from '../../src/core/report.ts';
-import { LOGS_DIR } from './fixtures.ts';
+import { logPath } from './fixtures.ts';
 
-const raw = path.join(LOGS_DIR, 'istio-28897-restore-nat.log');
+const raw = logPath('istio-28897-restore-nat');
 
 test('file input, JSON output validates and names the modules', async (t) => {
   const run = await runDiagnose({ file: raw }, { output: 'json' });

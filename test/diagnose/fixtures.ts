@@ -1,18 +1,20 @@
-/** Loads the real-log fixtures (test/fixtures/logs/**.log) with their sidecar .source expectations. */
-import { readdirSync, readFileSync } from 'node:fs';
+/** Loads the real-log fixtures (test/fixtures/logs/<group>/*.log) with their sidecar .source expectations. */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
+import { LOGS_DIR, logPath as catalogLogPath, readLogSources, type LogGroup, type LogSource } from '../fixtures/logs/catalog.ts';
 
-export const LOGS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs');
-
-/** main: the corpus signatures were written against; holdout/blind: logs scored before any fix (see their README.md). */
-export type FixtureSet = 'main' | 'holdout' | 'blind';
+export { LOGS_DIR };
 
 export interface LogFixture {
   name: string;
+  /** Absolute path of the .log. */
   file: string;
-  set: FixtureSet;
+  group: LogGroup;
+  /** The set it was first scored in: main, holdout, blind, blind2 … (test/fixtures/logs/batches/). */
+  batch: string;
+  /** In the main corpus the signatures were written against (batch main, or copied there later). */
+  mainCorpus: boolean;
   holdout: boolean;
   text: string;
   url: string;
@@ -23,42 +25,34 @@ export interface LogFixture {
   note?: string;
 }
 
-/** Every fixture below dir (holdout/ and blind/ included; blind2/ is someone else's), sorted by name. */
+function fixtureOf(dir: string, s: LogSource): LogFixture {
+  const file = path.join(dir, s.file);
+  return {
+    name: s.name,
+    file,
+    group: s.group,
+    batch: s.batch,
+    mainCorpus: s.mainCorpus,
+    holdout: s.batch === 'holdout',
+    text: readFileSync(file, 'utf8'),
+    url: s.url,
+    category: s.category as DiagnosisCategory,
+    nodeProblem: s.nodeProblem,
+    modules: s.modules,
+    context:
+      s.exitCode !== undefined || s.container || s.backend
+        ? { exitCode: s.exitCode, container: s.container, backend: s.backend }
+        : undefined,
+    note: s.note,
+  };
+}
+
+/** Every fixture of every group and batch, in group order, then by name. */
 export function loadLogFixtures(dir = LOGS_DIR): LogFixture[] {
-  const out: LogFixture[] = [];
-  for (const sub of ['', 'holdout', 'blind'] as const) {
-    const d = path.join(dir, sub);
-    for (const f of readdirSync(d).filter((n) => n.endsWith('.source')).sort()) {
-      const fields = Object.fromEntries(
-        readFileSync(path.join(d, f), 'utf8')
-          .split('\n')
-          .map((l) => /^([a-zA-Z]+):\s*(.*)$/.exec(l))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => [m[1], (m[2] ?? '').trim()]),
-      ) as Record<string, string>;
-      const name = f.replace(/\.source$/, '');
-      const file = path.join(d, `${name}.log`);
-      out.push({
-        name,
-        file,
-        set: sub === '' ? 'main' : sub,
-        holdout: sub === 'holdout',
-        text: readFileSync(file, 'utf8'),
-        url: fields.url ?? '',
-        category: fields.category as DiagnosisCategory,
-        nodeProblem: fields.nodeProblem === 'true',
-        modules: (fields.modules ?? '').split(/\s+/).filter(Boolean),
-        context:
-          fields.exitCode || fields.container || fields.backend
-            ? {
-                exitCode: fields.exitCode ? Number(fields.exitCode) : undefined,
-                container: fields.container || undefined,
-                backend: fields.backend === 'nft' || fields.backend === 'legacy' ? fields.backend : undefined,
-              }
-            : undefined,
-        note: fields.note,
-      });
-    }
-  }
-  return out;
+  return readLogSources(dir).map((s) => fixtureOf(dir, s));
+}
+
+/** The .log file of the fixture with this name, whichever group holds it. */
+export function logPath(name: string): string {
+  return catalogLogPath(name);
 }

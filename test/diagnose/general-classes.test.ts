@@ -1,14 +1,13 @@
 /**
- * The general classes added after the blind evaluation (test/fixtures/logs/blind/README.md), each with
+ * The general classes added after the blind evaluation (test/fixtures/logs/batches/blind.md), each with
  * real wordings; the source of every line is cited next to it.
  */
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { classifyLog } from '../../src/diagnose/classify.ts';
 import type { DiagnosisCategory } from '../../src/diagnose/types.ts';
 import { isKernelModuleName } from '../../src/diagnose/modules.ts';
-import { LOGS_DIR } from './fixtures.ts';
+import { logPath } from './fixtures.ts';
 
 const TRY = "Try `iptables -h' or 'iptables --help' for more information.";
 
@@ -24,7 +23,7 @@ function expectEach(t: ExecutionContext, lines: string[], category: DiagnosisCat
 
 /** The main-corpus log `name` is classified as category and names (at least) those modules; returns the result. */
 function expectFile(t: ExecutionContext, name: string, category: DiagnosisCategory, modules: string[] = []): ReturnType<typeof classifyLog> {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+  const r = classifyLog(readFileSync(logPath(name), 'utf8'));
   t.is(r.category, category, name);
   for (const m of modules) t.true(r.modules.includes(m), `${name}: ${m} in ${r.modules.join(' ')}`);
   return r;
@@ -177,7 +176,7 @@ test('nft CLI: EOPNOTSUPP is the kernel; ENOENT only when the statement names an
   const eop = classifyLog(['Error: Could not process rule: Operation not supported', 'add table inet zapret', '^^^^^^^^^^^^^^^^^^^^^^'].join('\n')); // bol-van/zapret#698
   t.is(eop.category, 'missing-kernel-module');
   t.true(eop.nodeProblem);
-  const fib = readFileSync(path.join(LOGS_DIR, 'siderolabs-pkgs-951-nft-fib.log'), 'utf8');
+  const fib = readFileSync(logPath('siderolabs-pkgs-951-nft-fib'), 'utf8');
   t.deepEqual(classifyLog(fib).modules, ['nft_fib_ipv4'], 'masquerade in a comment or chain name is not nft_masq');
   // juewuy/ShellCrash#1182: the chain is missing (configuration); no expression module is named.
   const chainMissing = classifyLog(['Error: Could not process rule: No such file or directory', 'add rule inet shellcrash prerouting_dns udp dport != 53 return', '                         ^^^^^^^^^^^^^^'].join('\n'));
@@ -187,7 +186,7 @@ test('nft CLI: EOPNOTSUPP is the kernel; ENOENT only when the statement names an
 });
 
 // --- 4. legacy images on nft hosts
-const openshift = readFileSync(path.join(LOGS_DIR, 'blind', 'openshift-installer-1816-kube-mark-drop.log'), 'utf8');
+const openshift = readFileSync(logPath('openshift-installer-1816-kube-mark-drop'), 'utf8');
 
 test('backend: a chain-as-target error with two backends at work is a backend mismatch', (t) => {
   const r = classifyLog(openshift, { backend: 'nft' }); // the node says nft; the log's iptables is 1.4.21 (legacy only)
@@ -237,7 +236,7 @@ test('privileges: a tool started from a non-root prompt outranks the extension e
   t.is(classifyLog('dev@laptop:~$ iptables -L').category, 'unknown', 'a prompt alone is no failure');
 });
 
-// --- after blind2 (test/fixtures/logs/blind2/README.md): general classes, each line's source cited
+// --- after blind2 (test/fixtures/logs/batches/blind2.md): general classes, each line's source cited
 test('modules: userspace tool names from modprobe lines are not kernel modules (fail2ban#4182, linux-rockchip#8)', (t) => {
   t.false(isKernelModuleName('iptables'));
   t.false(isKernelModuleName('nftables'));
@@ -303,7 +302,7 @@ test('config: the mesh init\'s usage dump with no node error is config-error; a 
   t.is(usage.category, 'config-error');
   t.false(usage.nodeProblem);
   // linkerd2#8596: proxy-init prints its usage after a node error too; the node error is the finding.
-  const node = classifyLog(readFileSync(path.join(LOGS_DIR, 'linkerd-8596-iptables-who.log'), 'utf8') +
+  const node = classifyLog(readFileSync(logPath('linkerd-8596-iptables-who'), 'utf8') +
     '\n  -p, --incoming-proxy-port int            Port to redirect incoming traffic (default -1)\n');
   t.is(node.category, 'iptables-backend-mismatch');
   t.true(node.nodeProblem);
@@ -311,7 +310,7 @@ test('config: the mesh init\'s usage dump with no node error is config-error; a 
   t.is(classifyLog('  -p, --port int            Port to listen on (default 8080)').category, 'unknown');
 });
 
-// --- 4. classes added after blind set 3 (test/fixtures/logs/blind3/README.md)
+// --- 4. classes added after blind set 3 (test/fixtures/logs/batches/blind3.md)
 test('nft restore: `line N:` errors blame the rule on that line of the logged input, with or without the prefix on the line', (t) => {
   const input = [
     'Running iptables-restore with the following input:',
@@ -332,7 +331,7 @@ test('nft restore: `line N:` errors blame the rule on that line of the logged in
     t.is(r.extension, 'match owner');
   }
   // The base chains failing first (CHAIN_ADD): the nft path itself is unusable, not one rule's extension.
-  const firejail = classifyLog(readFileSync(path.join(LOGS_DIR, 'firejail-2232-nft-restore-line-errors.log'), 'utf8'));
+  const firejail = classifyLog(readFileSync(logPath('firejail-2232-nft-restore-line-errors'), 'utf8'));
   t.is(firejail.category, 'iptables-backend-mismatch');
   t.deepEqual(firejail.modules, ['nf_tables']);
 });
@@ -350,7 +349,7 @@ test('config: values iptables rejects in userspace are the configuration, never 
 });
 
 test('privileges: admission and read-only /proc/sys stop the init container, not the kernel', (t) => {
-  const scc = classifyLog(readFileSync(path.join(LOGS_DIR, 'learn-katacoda-1015-scc-net-admin.log'), 'utf8'));
+  const scc = classifyLog(readFileSync(logPath('learn-katacoda-1015-scc-net-admin'), 'utf8'));
   t.is(scc.category, 'insufficient-privileges');
   t.false(scc.nodeProblem);
   expectEach(t, [
@@ -421,7 +420,7 @@ test('nft: a missing user chain is configuration; EINVAL is a misplaced rule; a 
 
 // --- 5. classes added after blind sets 4-6 (their READMEs list the misses that prompted them)
 test('lock: legacy exit status 4 logged without its message is the lock, never with nf_tables in the log', (t) => {
-  const log = readFileSync(path.join(LOGS_DIR, 'cilium-8690-exit-status-4-lock-then-chain-exists.log'), 'utf8');
+  const log = readFileSync(logPath('cilium-8690-exit-status-4-lock-then-chain-exists'), 'utf8');
   t.is(classifyLog(log).category, 'xtables-lock');
   // With iptables-nft every kernel error exits 4 too: the nft message is the finding.
   const nft = classifyLog([
@@ -484,7 +483,7 @@ test('privileges fallback: any netfilter or routing tool refused with EPERM, whe
 });
 
 test('nft: RULE_APPEND ENOENT for a rule with no extension is the nft path, not a module; the rule may be quoted on the line itself', (t) => {
-  const bare = classifyLog(readFileSync(path.join(LOGS_DIR, 'podman-25952-wsl-machine-iptables-nft.log'), 'utf8')); // podman#25952
+  const bare = classifyLog(readFileSync(logPath('podman-25952-wsl-machine-iptables-nft'), 'utf8')); // podman#25952
   t.is(bare.category, 'iptables-backend-mismatch');
   const withExt = classifyLog("netavark (exit code 1): unable to append rule '-p tcp -m owner --uid-owner 1337 -j RETURN' to table 'nat': code: 4, msg: iptables v1.8.10 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain OUT");
   t.is(withExt.category, 'missing-xtables-extension');
@@ -492,7 +491,7 @@ test('nft: RULE_APPEND ENOENT for a rule with no extension is the nft path, not 
 });
 
 test('config: a daemon told a flag it does not know (kube-ovn#3331), a CNI plugin binary not where the runtime looks (podman#19463)', (t) => {
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-ovn-3331-unknown-flag-install-mismatch.log'), 'utf8')).category, 'config-error');
+  t.is(classifyLog(readFileSync(logPath('kube-ovn-3331-unknown-flag-install-mismatch'), 'utf8')).category, 'config-error');
   expectEach(t, [
     'flag provided but not defined: -cni-bin-dir', // Go flag package
     'WARN[0000] Error validating CNI config file /etc/cni/net.d/87-podman.conflist: [failed to find plugin "bridge" in path [/usr/local/libexec/cni /usr/libexec/cni]]', // containernetworking/cni libcni
@@ -501,7 +500,7 @@ test('config: a daemon told a flag it does not know (kube-ovn#3331), a CNI plugi
 
 // --- blind14 (transparent proxies, VPNs, firewalls): general classes its misses showed
 test('modules: a link type the kernel cannot create names its module (wireguard-docker#3)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'wireguard-docker-3-ubuntu-host-no-wireguard-module.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('wireguard-docker-3-ubuntu-host-no-wireguard-module'), 'utf8'));
   t.is(r.category, 'missing-kernel-module');
   t.deepEqual(r.modules, ['wireguard']);
   // The same iproute2 answer for other link kinds; the kind comes from the command before it.
@@ -515,7 +514,7 @@ test('modules: a link type the kernel cannot create names its module (wireguard-
 });
 
 test('modules: the conntrack and bridge sysctls read by a Python tool (firewalld#353)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'firewalld-353-nf-conntrack-helper-proc.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('firewalld-353-nf-conntrack-helper-proc'), 'utf8'));
   t.is(r.category, 'missing-kernel-module');
   t.deepEqual(r.modules, ['nf_conntrack']);
   const bridge = classifyLog('ERROR: Failed to read file "/proc/sys/net/bridge/bridge-nf-call-iptables": [Errno 2] No such file or directory');
@@ -523,14 +522,14 @@ test('modules: the conntrack and bridge sysctls read by a Python tool (firewalld
 });
 
 test('backend: iptables-nft cannot set a built-in chain\'s policy (CHAIN_UPDATE ENOENT, gluetun#896)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'gluetun-896-ubuntu1604-ip6tables-nft-chain-update.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('gluetun-896-ubuntu1604-ip6tables-nft-chain-update'), 'utf8'));
   t.is(r.category, 'iptables-backend-mismatch');
   t.is(r.nodeProblem, true);
 });
 
 // --- blind15 (Kubernetes distributions and tooling): general classes its misses showed
 test('modules: REJECT (and the other per-family targets) live in ipt_/ip6t_ modules, not xt_ (k3s#10099)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'k3s-10099-reject-target-missing.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('k3s-10099-reject-target-missing'), 'utf8'));
   t.is(r.category, 'missing-xtables-extension');
   t.deepEqual(r.modules, ['ipt_REJECT']);
   t.deepEqual(classifyLog("ip6tables v1.8.7 (legacy): Couldn't load target `REJECT':No such file or directory").modules, ['ip6t_REJECT']);
@@ -539,29 +538,29 @@ test('modules: REJECT (and the other per-family targets) live in ipt_/ip6t_ modu
 });
 
 test('modules: a tunnel device the kernel cannot create (k3s#11166), IPVS refusing services without its scheduler (kubernetes#92033)', (t) => {
-  const wg = classifyLog(readFileSync(path.join(LOGS_DIR, 'k3s-11166-wireguard-el7-kernel.log'), 'utf8'));
+  const wg = classifyLog(readFileSync(logPath('k3s-11166-wireguard-el7-kernel'), 'utf8'));
   t.is(wg.category, 'missing-kernel-module');
   t.deepEqual(wg.modules, ['wireguard']);
   t.deepEqual(classifyLog('E1101 flannel: failed to create vxlan device flannel.1: operation not supported').modules, ['vxlan']);
-  const ipvs = classifyLog(readFileSync(path.join(LOGS_DIR, 'kubernetes-92033-ipvs-scheduler-module.log'), 'utf8'));
+  const ipvs = classifyLog(readFileSync(logPath('kubernetes-92033-ipvs-scheduler-module'), 'utf8'));
   t.is(ipvs.category, 'missing-kernel-module');
   t.deepEqual(ipvs.modules, ['ip_vs_rr']);
 });
 
 test('lock: a bare "exit status 4" from iptables is the lock; one followed by an nft message is not (kubernetes#107482)', (t) => {
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kubernetes-107482-canary-exit-status-4.log'), 'utf8')).category, 'xtables-lock');
+  t.is(classifyLog(readFileSync(logPath('kubernetes-107482-canary-exit-status-4'), 'utf8')).category, 'xtables-lock');
   const nft = classifyLog('running [/usr/sbin/iptables -t nat -A X -j RETURN --wait]: exit status 4: iptables v1.8.7 (nf_tables):  RULE_APPEND failed (Invalid argument): rule in chain X');
   t.not(nft.category, 'xtables-lock');
 });
 
 test('ipv6: no ::1 to bind to is IPv6 disabled by sysctl (kube-router#566)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-router-566-bgp-disable-ipv6-sysctl.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('kube-router-566-bgp-disable-ipv6-sysctl'), 'utf8'));
   t.is(r.category, 'ipv6-unsupported');
   t.is(classifyLog('listen tcp 10.0.0.5:179: bind: cannot assign requested address').category, 'unknown', 'an IPv4 address is not about IPv6');
 });
 
 test('config: kube-proxy in a nested node cannot raise nf_conntrack_max (minikube#11418); other read-only sysctls stay privileges', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'minikube-11418-conntrack-max-permission-denied.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('minikube-11418-conntrack-max-permission-denied'), 'utf8'));
   t.is(r.category, 'config-error');
   t.false(r.nodeProblem);
   t.regex(r.remediation[0] ?? '', /maxPerCore: 0/);
@@ -570,7 +569,7 @@ test('config: kube-proxy in a nested node cannot raise nf_conntrack_max (minikub
 
 // --- blind16 (Q&A pages, blogs, vendor pages): general classes its misses showed
 test('rules: an iptables command whose first argument is -A is still the failing rule (pastebin ZiSSt7BX)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'pastebin-ZiSSt7BX-state-match-missing.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('pastebin-ZiSSt7BX-state-match-missing'), 'utf8'));
   t.is(r.category, 'missing-xtables-extension');
   t.deepEqual(r.modules, ['xt_state']);
   // A cleanup command first-argument -F stays a cleanup.
@@ -578,7 +577,7 @@ test('rules: an iptables command whose first argument is -A is still the failing
 });
 
 test('privileges: docker:dind not run as root falls back to rootless; its module probes are noise (Hugging Face Space)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'huggingface-space-dind-rootless-nonroot.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('huggingface-space-dind-rootless-nonroot'), 'utf8'));
   t.is(r.category, 'insufficient-privileges');
   t.false(r.nodeProblem);
 });
@@ -586,14 +585,14 @@ test('privileges: docker:dind not run as root falls back to rootless; its module
 test('a kubelet chain missing for kube-proxy stays "a chain, not a target" (config), never blamed on the node by name alone', (t) => {
   // blind16's Tencent page and blind/openshift-installer-1816 read it as the other backend; blind8's
   // kubernetes-80462 (IPVS kube-proxy that never created it) as configuration. The log alone cannot tell.
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'blind8', 'kubernetes-80462-ipvs-kube-mark-drop-missing.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('kubernetes-80462-ipvs-kube-mark-drop-missing'), 'utf8'));
   t.is(r.category, 'config-error');
   t.false(r.nodeProblem);
 });
 
 // --- blind17 (orchestrators, libvirt, build tools, Ansible roles): general classes its misses showed
 test('config: an unknown option no extension owns is the rule\'s fault; a tcp option is tcp\'s only when the rule loads tcp (ansible-role-firewall#5)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'ansible-role-firewall-5-dstport-typo.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('ansible-role-firewall-5-dstport-typo'), 'utf8'));
   t.is(r.category, 'config-error');
   t.false(r.nodeProblem);
   t.is(classifyLog('iptables v1.8.7 (legacy): unknown option "--dport"').category, 'config-error', 'no -p tcp: the classic rule mistake');
@@ -605,24 +604,24 @@ test('config: an unknown option no extension owns is the rule\'s fault; a tcp op
 });
 
 test('backend: iptable_nat busy because nf_tables NAT owns the hook (create_ap#349)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'create_ap-349-nft-nat-busy.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('create_ap-349-nft-nat-busy'), 'utf8'));
   t.is(r.category, 'iptables-backend-mismatch');
 });
 
 test('privileges: firewalld refusing a rootless caller over D-Bus (nerdctl#2818)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'nerdctl-2818-rootless-firewalld-not-authorized.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('nerdctl-2818-rootless-firewalld-not-authorized'), 'utf8'));
   t.is(r.category, 'insufficient-privileges');
   t.false(r.nodeProblem);
 });
 
 test('config: iptables-nft\'s CHAIN_USER_ADD EEXIST is "chain already exists" (nomad#8838)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'nomad-8838-cni-dnat-chain-exists.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('nomad-8838-cni-dnat-chain-exists'), 'utf8'));
   t.is(r.category, 'config-error');
   t.false(r.nodeProblem);
 });
 
 test('selinux: every nfnetlink subsystem alias names its module (selinux-policy-contrib#66)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'selinux-policy-contrib-66-conntrackd-module-request.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('selinux-policy-contrib-66-conntrackd-module-request'), 'utf8'));
   t.is(r.category, 'selinux');
   t.deepEqual(r.modules, ['nf_conntrack_netlink']);
   t.deepEqual(classifyLog('type=AVC msg=audit(1.2:3): avc:  denied  { module_request } for  pid=1 comm="ipset" kmod="nfnetlink-subsys-6" scontext=x').modules, ['ip_set']);
@@ -655,10 +654,10 @@ test('fallbacks: EPERM on network set-up is a capability; a named netfilter modu
 
 // --- blind18 (sandboxes, VMs, CI, small boards): general classes its misses showed
 test('rules: Docker quotes the failing command on the error line; a plain rule means a missing chain (docker-library#467, setup-lxd#19, travis-ci#4778)', (t) => {
-  const nft = classifyLog(readFileSync(path.join(LOGS_DIR, 'docker-library-docker-467-cos-legacy-host-nft-picked.log'), 'utf8'));
+  const nft = classifyLog(readFileSync(logPath('docker-library-docker-467-cos-legacy-host-nft-picked'), 'utf8'));
   t.is(nft.category, 'iptables-backend-mismatch', 'RULE_APPEND ENOENT of `-j RETURN` on nft');
   for (const name of ['setup-lxd-19-docker-user-chain-missing', 'travis-ci-4778-docker-chain-missing']) {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    const r = classifyLog(readFileSync(logPath(name), 'utf8'));
     t.is(r.category, 'config-error', name);
     t.false(r.nodeProblem, name);
   }
@@ -670,22 +669,22 @@ test('rules: Docker quotes the failing command on the error line; a plain rule m
 
 test('backend: legacy iptables 1.8+ on a 6.17+ kernel without the legacy core (antrea#7755, DietPi#8163); older kernels stay a missing table', (t) => {
   for (const name of ['dietpi-8163-rpi-kernel-618-nft-only', 'antrea-7755-talos-legacy-raw-table']) {
-    t.is(classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8')).category, 'iptables-backend-mismatch', name);
+    t.is(classifyLog(readFileSync(logPath(name), 'utf8')).category, 'iptables-backend-mismatch', name);
   }
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'nordvpn-372-modprobe-fatal.log'), 'utf8')).category, 'missing-iptables-table', 'kernel 5.4, iptables 1.6');
+  t.is(classifyLog(readFileSync(logPath('nordvpn-372-modprobe-fatal'), 'utf8')).category, 'missing-iptables-table', 'kernel 5.4, iptables 1.6');
 });
 
 test('tables: a legacy table failure after iptables-nft found no nf_tables is the kernel lacking the table (opensandbox#934); a lost opening quote (synology-docker#63)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'opensandbox-934-gvisor-no-nat-table.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('opensandbox-934-gvisor-no-nat-table'), 'utf8'));
   t.is(r.category, 'missing-iptables-table');
   t.true(r.modules.includes('iptable_nat'));
-  const syno = classifyLog(readFileSync(path.join(LOGS_DIR, 'synology-docker-63-ds1815-raw-table.log'), 'utf8'));
+  const syno = classifyLog(readFileSync(logPath('synology-docker-63-ds1815-raw-table'), 'utf8'));
   t.is(syno.category, 'missing-iptables-table');
   t.true(syno.modules.includes('iptable_raw'));
 });
 
 test('modprobe naming a match/target or table module reports that extension or table (WSL#9946)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'wsl-9946-xt-u32-not-found.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('wsl-9946-xt-u32-not-found'), 'utf8'));
   t.is(r.category, 'missing-xtables-extension');
   t.deepEqual(r.modules, ['xt_u32']);
   const table = classifyLog('modprobe: FATAL: Module iptable_nat not found in directory /lib/modules/5.15.0-1019-aws');
@@ -695,7 +694,7 @@ test('modprobe naming a match/target or table module reports that extension or t
 
 // --- blind19–blind21 (the held-back measurement): general classes their misses showed, added after scoring
 test('options: every extension\'s own options are known, read from the installed iptables (chaos-mesh#1885)', (t) => {
-  const r = classifyLog(readFileSync(path.join(LOGS_DIR, 'chaos-mesh-1885-set-class-unknown-option.log'), 'utf8'));
+  const r = classifyLog(readFileSync(logPath('chaos-mesh-1885-set-class-unknown-option'), 'utf8'));
   t.is(r.category, 'missing-xtables-extension');
   t.deepEqual(r.modules, ['xt_CLASSIFY']);
   t.is(classifyLog('iptables v1.8.7 (legacy): unknown option "--dstport"').category, 'config-error');
@@ -712,19 +711,19 @@ test('modules: CNI bridge creation unsupported, ebtables tables, IPVS sysctls, i
 
 test('config and privileges: binaries missing without their name, no API config, ports below 1024, lower-case user chains', (t) => {
   for (const name of ['kubeasz-1251-ipset-binary-missing', 'kubeedge-3128-cloudcore-no-iptables-binary', 'kubeedge-4623-iptables-manager-edge-no-incluster', 'fabedge-15-missing-user-chain']) {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    const r = classifyLog(readFileSync(logPath(name), 'utf8'));
     t.is(r.category, 'config-error', name);
     t.false(r.nodeProblem, name);
   }
-  const bind = classifyLog(readFileSync(path.join(LOGS_DIR, 'higress-1614-gateway-bind-80-denied.log'), 'utf8'));
+  const bind = classifyLog(readFileSync(logPath('higress-1614-gateway-bind-80-denied'), 'utf8'));
   t.is(bind.category, 'insufficient-privileges');
   t.is(classifyLog('listen tcp 0.0.0.0:8080: bind: permission denied').category, 'unknown', 'not a privileged port');
 });
 
 // --- blind23 (kernel modules and permissions across small distros): general classes its misses showed
 test('selinux: Android logcat denials of iptables (orWall#69); privileges: IP_TRANSPARENT refused (shadowsocks-libev#2783)', (t) => {
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'orWall-69-android-sysinit-rawip-socket.log'), 'utf8')).category, 'selinux');
-  const tproxy = classifyLog(readFileSync(path.join(LOGS_DIR, 'shadowsocks-libev-2783-snap-ip-transparent.log'), 'utf8'));
+  t.is(classifyLog(readFileSync(logPath('orWall-69-android-sysinit-rawip-socket'), 'utf8')).category, 'selinux');
+  const tproxy = classifyLog(readFileSync(logPath('shadowsocks-libev-2783-snap-ip-transparent'), 'utf8'));
   t.is(tproxy.category, 'insufficient-privileges');
   t.false(tproxy.nodeProblem);
 });
@@ -759,25 +758,25 @@ test('blind25 classes: table modules that fail to load, weak EAFNOSUPPORT, enfor
 
 // --- blind26 (Kubernetes add-ons and node agents): general classes its misses showed
 test('blind26 classes: modprobe EPERM is the container, SELinux module_load names the file, `could not get iptables version`', (t) => {
-  const rook = classifyLog(readFileSync(path.join(LOGS_DIR, 'rook-1312-openshift-modprobe-rbd-eperm.log'), 'utf8'));
+  const rook = classifyLog(readFileSync(logPath('rook-1312-openshift-modprobe-rbd-eperm'), 'utf8'));
   t.is(rook.category, 'insufficient-privileges');
   t.false(rook.nodeProblem);
   // A table that also fails is still the finding (blind15's kind-3234).
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'blind15', 'kind-3234-rootless-podman-ip-tables-not-loaded.log'), 'utf8')).category, 'missing-iptables-table');
-  const gpu = classifyLog(readFileSync(path.join(LOGS_DIR, 'gpu-operator-553-selinux-module-load-nvidia.log'), 'utf8'));
+  t.is(classifyLog(readFileSync(logPath('kind-3234-rootless-podman-ip-tables-not-loaded'), 'utf8')).category, 'missing-iptables-table');
+  const gpu = classifyLog(readFileSync(logPath('gpu-operator-553-selinux-module-load-nvidia'), 'utf8'));
   t.is(gpu.category, 'selinux');
   t.deepEqual(gpu.modules, ['nvidia']);
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'kube-vip-1065-masquerade-no-iptables-binary.log'), 'utf8')).category, 'config-error');
+  t.is(classifyLog(readFileSync(logPath('kube-vip-1065-masquerade-no-iptables-binary'), 'utf8')).category, 'config-error');
 });
 
 // --- blind27 (non-English threads: routers, proxies): general classes its misses showed
 test('blind27 classes: multiport limits and empty hosts are the rule; "iptables who?" explains the table failures after it; nft statements on the error line', (t) => {
   for (const name of ['ShellCrash-1293-too-many-ports', 'Xray4Magisk-70-empty-host-network']) {
-    const r = classifyLog(readFileSync(path.join(LOGS_DIR, `${name}.log`), 'utf8'));
+    const r = classifyLog(readFileSync(logPath(name), 'utf8'));
     t.is(r.category, 'config-error', name);
   }
-  t.is(classifyLog(readFileSync(path.join(LOGS_DIR, 'lede-9025-n1-flippy-iptables-who.log'), 'utf8')).category, 'iptables-backend-mismatch');
-  const tproxy = classifyLog(readFileSync(path.join(LOGS_DIR, 'v2rayA-911-nft-tproxy-enoent.log'), 'utf8'));
+  t.is(classifyLog(readFileSync(logPath('lede-9025-n1-flippy-iptables-who'), 'utf8')).category, 'iptables-backend-mismatch');
+  const tproxy = classifyLog(readFileSync(logPath('v2rayA-911-nft-tproxy-enoent'), 'utf8'));
   t.is(tproxy.category, 'missing-kernel-module');
   t.true(tproxy.modules.includes('nft_tproxy'));
 });

@@ -7,9 +7,7 @@
 import test from 'ava';
 import { classifyLog, type ClassifyContext } from '../../src/diagnose/classify.ts';
 import { normalizeText, structuredLines, withoutRecordPrefix } from '../../src/diagnose/normalize.ts';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { LOGS_DIR, loadLogFixtures, type LogFixture } from './fixtures.ts';
+import { loadLogFixtures, type LogFixture } from './fixtures.ts';
 
 const eachLine = (t: string, f: (l: string) => string): string => t.split('\n').map(f).join('\n');
 
@@ -33,7 +31,7 @@ function contextOf(f: LogFixture): ClassifyContext {
   return { exitCode: f.context?.exitCode, container: f.context?.container, backend: f.context?.backend };
 }
 
-const rightAsLogged = loadLogFixtures().filter((f) => f.set === 'main' && classifyLog(f.text, contextOf(f)).category === f.category);
+const rightAsLogged = loadLogFixtures().filter((f) => f.mainCorpus && classifyLog(f.text, contextOf(f)).category === f.category);
 
 test('the main corpus is large enough for this to mean something', (t) => {
   t.true(rightAsLogged.length >= 70, `${rightAsLogged.length} logs classified right as logged`);
@@ -96,15 +94,9 @@ test('withoutRecordPrefix strips stacked collector headers but never the whole l
 // Every log of every set (the blind ones too) that is classified right as logged, for the dressings that
 // need no line-structure repair: ~450 real logs.
 function allSetLogs(): { name: string; text: string; category: string }[] {
-  const out: { name: string; text: string; category: string }[] = [];
-  for (const dir of [LOGS_DIR, ...readdirSync(LOGS_DIR).map((d) => path.join(LOGS_DIR, d)).filter((d) => statSync(d).isDirectory())]) {
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.source'))) {
-      const category = /^category:\s*(\S+)/m.exec(readFileSync(path.join(dir, f), 'utf8'))?.[1] ?? '';
-      const text = readFileSync(path.join(dir, f.replace(/\.source$/, '.log')), 'utf8');
-      if (classifyLog(text).category === category) out.push({ name: `${path.basename(dir)}/${f}`, text, category });
-    }
-  }
-  return out;
+  return loadLogFixtures()
+    .filter((f) => classifyLog(f.text).category === f.category)
+    .map((f) => ({ name: `${f.group}/${f.name}`, text: f.text, category: f.category }));
 }
 
 test('every set: the same diagnosis with HTML entities, typographic quotes, CRLF, JSON records and indentation', (t) => {

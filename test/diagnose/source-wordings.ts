@@ -86,4 +86,24 @@ export const sourceWordings: SourceWording[] = [
     line: "2025-01-01T00:00:00Z warn Envoy proxy is NOT ready: config received from XDS server, but was rejected: cds updates: 1 successful, 1 rejected; lds updates: 0 successful, 1 rejected",
     source: 'istio/istio pilot/cmd/pilot-agent/status/ready/probe.go',
   },
+  {
+    signatureId: 'kuma-iptables-executables-missing',
+    line: "failed to find valid nft or legacy executables: initialization of one or more executables failed: could not locate executable 'iptables' with mode 'nft'",
+    source: 'kumahq/kuma pkg/transparentproxy/config/config_executables.go',
+  },
+  {
+    signatureId: 'table-does-not-exist',
+    line: 'failed to find valid nft or legacy executables: functionality verification failed: unmet minimal requirements: missing table: "nat"',
+    source: 'kumahq/kuma pkg/transparentproxy/config/config_executables.go',
+  },
+  {
+    signatureId: 'cni-plugin-host-nft-unusable',
+    line: 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "0f3c": plugin type="istio-cni" name="istio-cni" failed (add): nft version must be v1.0.1 or later (got nftables v0.9.8 (E.D.S.))',
+    source: 'kubernetes-sigs/knftables nftables.go',
+  },
+  {
+    signatureId: 'component-nft-unusable',
+    line: 'nft version must be v1.0.1 or later (got nftables v1.0.0 (Fearless Fosdick #3))',
+    source: 'kubernetes-sigs/knftables nftables.go',
+  },
 ];

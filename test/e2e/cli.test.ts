@@ -85,8 +85,8 @@ test('--help and --version exit 0', async (t) => {
 });
 
 test('diagnose: a real log from a file, stdin, an empty log and an unreadable file', async (t) => {
-  // test/fixtures/logs/*.source cites where each log comes from.
-  const logs = path.join(root, 'test/fixtures/logs');
+  // test/fixtures/logs/<group>/*.source cites where each log comes from.
+  const logs = path.join(root, 'test/fixtures/logs/cni');
   const fromFile = await run(['diagnose', path.join(logs, 'cilium-lvh-40-match-recent.log'), '--output', 'json']);
   t.is(fromFile.exitCode, 0, fromFile.stderr);
   const diagnosis = JSON.parse(fromFile.stdout);
@@ -171,4 +171,15 @@ test('without root: the checks that need privileges skip with the reason, nothin
   const dryRun = report.checks.find((c) => c.id === 'rules-dry-run')!;
   t.is(dryRun.status, 'skip');
   t.regex(dryRun.summary, /privilege|root|CAP_/i);
+});
+
+test('--ipv6 auto on a fixture host: decided from this machine\'s interfaces, and the report says so; --no-ipv6 is a flag', async (t) => {
+  const auto = await run(['--host-root', fixture('talos'), '--output', 'json']);
+  const report = ReportSchema.parse(JSON.parse(auto.stdout));
+  t.deepEqual(report.options.optionSources, { ipv6: 'auto' });
+  t.regex(report.options.ipv6Reason ?? '', /^auto: .*network interfaces.*not read below --host-root .*talos/);
+  const off = ReportSchema.parse(JSON.parse((await run(['--host-root', fixture('talos'), '--output', 'json', '--no-ipv6'])).stdout));
+  t.false(off.options.ipv6);
+  t.deepEqual(off.options.optionSources, { ipv6: 'flag' });
+  t.is(off.options.ipv6Reason, undefined);
 });

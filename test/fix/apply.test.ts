@@ -4,6 +4,7 @@ import path from 'node:path';
 import { realExec } from '../../src/host/exec.ts';
 import { applyPlan, loadModules, modprobeArgs } from '../../src/fix/apply.ts';
 import { planFix } from '../../src/fix/plan.ts';
+import { needs } from '../helpers/requirements.ts';
 import { ALLOWED, CENTOS8, recordingExec, removeTempRoots, report, tempRoot } from './helpers.ts';
 
 test.after.always(removeTempRoots);
@@ -28,9 +29,7 @@ async function fixtureTree(): Promise<string> {
 
 const privileged = { capSysModule: true, euid: 0, modulesDisabled: false, evidence: [] };
 
-test('--now for real: modprobe -d/-S against a fixture tree; a missing module reports FATAL, the others still proceed', async (t) => {
-  const probe = await realExec('modprobe', ['--version']);
-  if (probe.notFound) return t.fail('modprobe (kmod) is required for this test');
+needs('kmod')('--now for real: modprobe -d/-S against a fixture tree; a missing module reports FATAL, the others still proceed', async (t) => {
   const root = await fixtureTree();
   const plan = planFix(
     report([

@@ -180,7 +180,8 @@ test('readFixContext sees a read-only modules-load.d directory as not writable',
   // chmod does not stop root; skip the read-only half when running as root.
   if (process.getuid?.() === 0) return t.pass();
   const dir = path.join(root, '/etc/modules-load.d');
-  await mkdir(dir, { recursive: true, mode: 0o555 });
+  await mkdir(path.dirname(dir), { recursive: true });
+  await mkdir(dir, { mode: 0o555 });
   t.false((await readFixContext(root)).modulesLoadDWritable);
 });
 

@@ -1,18 +1,11 @@
 /**
  * Throwaway network namespaces for integration tests: a unique name per call (tests run in parallel),
- * deleted in t.teardown even when the test fails. Never touches the machine's own tables.
+ * deleted in t.teardown even when the test fails. Never touches the machine's own tables. Tests using
+ * them register through `needs('root', 'netns', …)` (requirements.ts).
  */
-import { spawnSync } from 'node:child_process';
 import type { ExecutionContext } from 'ava';
 import { realExec, type ExecResult } from '../../src/host/exec.ts';
 import { addNetns, deleteNetns, execIn, randomNetnsName } from '../../src/iptables/netns.ts';
-
-/** Whether this process can create network namespaces (root with iproute2); checked once, synchronously. */
-export const canCreateNetns: boolean = (() => {
-  if (process.getuid?.() !== 0) return false;
-  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return probe.status === 0;
-})();
 
 export interface TestNetns {
   name: string;

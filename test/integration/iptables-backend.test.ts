@@ -2,12 +2,12 @@
  * observeIptables against real iptables-legacy / iptables-nft in throwaway network namespaces: rules are
  * written with the real binaries, then the observation must find them where they are.
  */
-import test from 'ava';
 import { realExec } from '../../src/host/exec.ts';
 import { observeIptables, parseIptablesVersion } from '../../src/iptables/observe.ts';
-import { canCreateNetns, testNetns } from '../helpers/netns.ts';
+import { testNetns } from '../helpers/netns.ts';
+import { needs } from '../helpers/requirements.ts';
 
-const it = canCreateNetns ? test : test.skip;
+const it = needs('root', 'netns', 'iptables');
 
 const NAT_RULES = ['*nat', ':OUTPUT ACCEPT [0:0]', ':MP_TEST - [0:0]', '-A OUTPUT -p tcp -j MP_TEST', '-A MP_TEST -p tcp --dport 80 -j REDIRECT --to-ports 15001', 'COMMIT', ''].join('\n');
 const FILTER_RULES = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');

@@ -5,13 +5,13 @@
  * with raw-table CT zones) applies on both backends; a rule set jumping to a target that does not exist
  * fails with iptables' own error line. The host's tables must be unchanged afterwards.
  */
-import test from 'ava';
 import { realExec } from '../../src/host/exec.ts';
 import { HostRoot } from '../../src/host/root.ts';
 import { dryRunRules } from '../../src/iptables/dry-run.ts';
-import { canCreateNetns, listNetns } from '../helpers/netns.ts';
+import { listNetns } from '../helpers/netns.ts';
+import { needs } from '../helpers/requirements.ts';
 
-const it = canCreateNetns ? test : test.skip;
+const it = needs('root', 'netns', 'iptables');
 
 function istioRules(family: 'ipv4' | 'ipv6'): string {
   const lo = family === 'ipv4' ? '127.0.0.1/32' : '::1/128';

@@ -207,3 +207,113 @@ test('HTTP 410 on the watch request (instead of an ERROR event) also relists', a
   await watcher.stop();
   await fake.close();
 });
+
+// The mesh node agents: regular DaemonSet containers (src/core/mesh-agents.ts).
+const ipsetLog = '2025-01-23T05:19:35.943077Z error cni-agent failed to handle add event: failed to add IP 10.244.0.227 to ipset istio-inpod-probes-v4: invalid comment\n';
+
+function agentClassifier() {
+  const calls: Array<{ log: string; ctx: ClassifyContext }> = [];
+  const classify: ClassifyFn = (log, ctx) => {
+    calls.push({ log, ctx });
+    const m = /ipset (\S+): invalid comment/.exec(log);
+    if (!m) return { category: 'unknown', nodeProblem: false, modules: [], matchedLine: '', explanation: 'nothing recognised', remediation: [] };
+    return { category: 'missing-kernel-module', nodeProblem: true, modules: ['ip_set'], matchedLine: m[0], explanation: 'the kernel ipset lacks comments', remediation: ['modprobe ip_set'] };
+  };
+  return { calls, classify };
+}
+
+/** Runs step until done() holds after it (the watch is asynchronous), or fails after ms. */
+async function pollUntil(step: () => Promise<void>, done: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await step();
+    if (done()) return;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const agentSpec = (container: string) => ({ nodeName: 'n1', containers: [{ name: container }] });
+const running = (name: string, restartCount = 0) => ({ name, restartCount, state: { running: { startedAt: '2025-06-01T11:00:00Z' } }, lastState: {} });
+
+test('ztunnel in CrashLoopBackOff → finding from its previous run + MeshAgentFailure on spec.containers; a sidecar istio-proxy is ignored', async (t) => {
+  const { fake, api } = await fakeWithClient({ bookmarkIntervalMs: 100 });
+  const c = agentClassifier();
+  const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 0 });
+  watcher.start();
+  await watcher.synced;
+  const crash = { name: 'istio-proxy', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } };
+  fake.addPod({ metadata: { name: 'productpage-v1-7f9c', namespace: 'default' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
+  fake.addPod({ metadata: { name: 'ztunnel-9zq4m', namespace: 'istio-system' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
+  fake.setPodLog('istio-system', 'ztunnel-9zq4m', 'istio-proxy', ipsetLog, { previous: true });
+  await until(() => watcher.findings().length === 1 && fake.events.length === 1, 10_000);
+  await watcher.idle();
+  t.is(watcher.findings().length, 1);
+  t.like(watcher.findings()[0], { pod: 'ztunnel-9zq4m', container: 'istio-proxy', restartCount: 3, category: 'missing-kernel-module', nodeProblem: true });
+  t.like(c.calls[0]!.ctx, { container: 'istio-proxy', exitCode: 1, reason: 'CrashLoopBackOff' });
+  t.is(fake.requestsMatching('GET', '/api/v1/namespaces/istio-system/pods/ztunnel-9zq4m/log')[0]!.query['previous'], 'true');
+  t.deepEqual(fake.requestsMatching('GET', '/api/v1/namespaces/default/pods/productpage-v1-7f9c/log'), []);
+  t.like(fake.events[0], { reason: 'MeshAgentFailure', involvedObject: { name: 'ztunnel-9zq4m', fieldPath: 'spec.containers{istio-proxy}' } });
+  t.regex(fake.events[0]!.message, /^istio-proxy failed \(exit 1\): the kernel ipset lacks comments/);
+  await watcher.stop();
+  await fake.close();
+});
+
+test('a running istio-cni node agent: error lines in its current log are a finding (one Event), a clean read ends it', async (t) => {
+  const { fake, api } = await fakeWithClient({ bookmarkIntervalMs: 100 });
+  const c = agentClassifier();
+  const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 0 });
+  t.teardown(async () => {
+    await watcher.stop();
+    await fake.close();
+  });
+  watcher.start();
+  await watcher.synced;
+  fake.addPod({ metadata: { name: 'istio-cni-node-x7k2p', namespace: 'istio-system' }, spec: agentSpec('install-cni'), status: { containerStatuses: [running('install-cni')] } });
+  fake.addPod({ metadata: { name: 'web-1', namespace: 'shop' }, spec: agentSpec('app'), status: { containerStatuses: [running('app')] } });
+  fake.setPodLog('istio-system', 'istio-cni-node-x7k2p', 'install-cni', ipsetLog);
+  const poll = async () => {
+    watcher.pollAgentLogs();
+    await watcher.idle();
+  };
+  // The watch delivers the pods asynchronously: poll until the agent has been seen.
+  await pollUntil(poll, () => watcher.findings().length > 0);
+  t.like(watcher.findings()[0], { pod: 'istio-cni-node-x7k2p', container: 'install-cni', source: 'watch', category: 'missing-kernel-module' });
+  const req = fake.requestsMatching('GET', '/api/v1/namespaces/istio-system/pods/istio-cni-node-x7k2p/log')[0]!;
+  t.is(req.query['previous'], 'false', 'the running container\'s own log');
+  t.deepEqual(fake.requestsMatching('GET', '/api/v1/namespaces/shop/pods/web-1/log'), [], 'only agents are read');
+
+  await poll();
+  t.is(fake.events.length, 1, 'the same failure read twice records one Event');
+  t.like(fake.events[0], { reason: 'MeshAgentFailure', involvedObject: { fieldPath: 'spec.containers{install-cni}' } });
+  t.regex(fake.events[0]!.message, /^install-cni logs a failure: /);
+
+  fake.setPodLog('istio-system', 'istio-cni-node-x7k2p', 'install-cni', '2025-01-23T06:00:00Z info cni-agent pod added to the mesh\n');
+  await poll();
+  t.deepEqual(watcher.findings(), [], 'a clean current log ends the finding');
+
+  fake.deletePod('istio-system', 'istio-cni-node-x7k2p');
+  // Once the watch has delivered the deletion, a poll reads nothing more.
+  let before = 0;
+  await pollUntil(
+    async () => {
+      before = watcher.stats.logFetches;
+      await poll();
+    },
+    () => watcher.stats.logFetches === before,
+  );
+  t.is(watcher.stats.logFetches, before, 'a deleted pod is no longer read');
+});
+
+test('the interval reads running agents by itself', async (t) => {
+  const { fake, api } = await fakeWithClient({ bookmarkIntervalMs: 100 });
+  const c = agentClassifier();
+  fake.addPod({ metadata: { name: 'ztunnel-abcde', namespace: 'istio-system' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [running('istio-proxy')] } });
+  fake.setPodLog('istio-system', 'ztunnel-abcde', 'istio-proxy', ipsetLog);
+  const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 100 });
+  watcher.start();
+  await until(() => watcher.findings().length === 1, 10_000);
+  t.is(watcher.findings()[0]!.pod, 'ztunnel-abcde');
+  await watcher.stop();
+  await fake.close();
+});

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { HostRoot } from '../../src/host/root.ts';
 import { parsePodDir, scanInitContainerLogs } from '../../src/logscan/scan.ts';
+import { meshAgentOf } from '../../src/core/mesh-agents.ts';
 import { InitContainerFindingSchema } from '../../src/core/report.ts';
 import { checkOptions } from '../../src/core/options.ts';
 import { findingsOf, initContainersCheck, type InitContainersFacts } from '../../checks/init-containers.ts';
@@ -21,7 +22,7 @@ test('pod directory names split into namespace, pod and uid', (t) => {
 });
 
 test('scan finds the newest failure of each mesh init container, and nothing else', async (t) => {
-  const scan = await scanInitContainerLogs(host);
+  const scan = await scanInitContainerLogs(host, { agents: [] });
   t.true(scan.podsDirPresent);
   const byPod = Object.fromEntries(scan.findings.map((s) => [`${s.finding.pod}/${s.finding.container}`, s]));
   t.deepEqual(Object.keys(byPod).sort(), ['linkerd-destination-6b9c/linkerd-init', 'reviews-v1-7d9f8c/istio-init', 'web-5f6d9/istio-validation']);
@@ -82,7 +83,7 @@ test('check: fail on a recent node failure, with pod/container and the line in e
   t.regex(out.summary, /explained by this node/);
   t.true(out.evidence.some((e) => e.startsWith('default/reviews-v1-7d9f8c istio-init [missing-iptables-table]: ') && e.includes("table 'raw'")));
   t.true(out.remediation.some((r) => r.includes('modprobe iptable_raw ip_tables')));
-  t.is(findingsOf(facts).length, 4);
+  t.is(findingsOf(facts).length, 6, 'four init containers and two node agents');
 });
 
 test('check: old node failures and config errors only warn; none pass; no dir skips', async (t) => {
@@ -99,4 +100,31 @@ test('check: old node failures and config errors only warn; none pass; no dir sk
 
 test('check id equals the file name', (t) => {
   t.is(initContainersCheck.id, 'init-containers');
+});
+
+test('the istio-cni node agent and ztunnel are followed too; a sidecar named istio-proxy is not', async (t) => {
+  const scan = await scanInitContainerLogs(host);
+  const byPod = Object.fromEntries(scan.findings.map((s) => [`${s.finding.pod}/${s.finding.container}`, s]));
+  t.deepEqual(Object.keys(byPod).sort(), [
+    'istio-cni-node-x7k2p/install-cni',
+    'linkerd-destination-6b9c/linkerd-init',
+    'reviews-v1-7d9f8c/istio-init',
+    'web-5f6d9/istio-validation',
+    'ztunnel-9zq4m/istio-proxy',
+  ]);
+  const cni = byPod['istio-cni-node-x7k2p/install-cni']!.finding;
+  t.like(cni, { namespace: 'istio-system', category: 'missing-kernel-module', nodeProblem: true, source: 'log-scan' });
+  t.true(cni.modules.includes('ip_set'));
+  t.regex(cni.matchedLine, /invalid comment/);
+  const ztunnel = byPod['ztunnel-9zq4m/istio-proxy']!;
+  t.like(ztunnel.finding, { category: 'insufficient-privileges', nodeProblem: false, restartCount: 0 });
+  t.regex(ztunnel.file, /istio-proxy\/0\.log$/, 'the current run has written nothing: its crashed run is read');
+});
+
+test('an agent is a container of its DaemonSet\'s pods only', (t) => {
+  t.is(meshAgentOf('ztunnel-9zq4m', 'istio-proxy')?.daemonSet, 'ztunnel');
+  t.is(meshAgentOf('istio-cni-node-x7k2p', 'install-cni')?.daemonSet, 'istio-cni-node');
+  t.is(meshAgentOf('productpage-v1-7f9c', 'istio-proxy'), undefined);
+  t.is(meshAgentOf('ztunnel-client-5d8f7c9b4-abcde', 'istio-proxy'), undefined, 'a Deployment pod whose name starts with ztunnel-');
+  t.is(meshAgentOf('istio-cni-node-x7k2p', 'istio-proxy'), undefined);
 });

@@ -257,3 +257,22 @@ test('dropWatches closes open watch connections', async (t) => {
   t.is(fake.openWatches, 0);
   await fake.close();
 });
+
+test.serial('ConfigMaps: GET by name, 404 and RBAC 403 as Status bodies with the API server\'s wording, other verbs 405', async (t) => {
+  const { fake, req } = await setup();
+  fake.setConfigMap('istio-system', 'istio', { mesh: 'trustDomain: cluster.local' });
+  const ok = await req('/api/v1/namespaces/istio-system/configmaps/istio');
+  t.is(ok.status, 200);
+  t.like(await ok.json(), { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'trustDomain: cluster.local' } });
+  const missing = await req('/api/v1/namespaces/istio-system/configmaps/istio-cni-config');
+  t.is(missing.status, 404);
+  t.like(await missing.json(), { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'configmaps "istio-cni-config" not found', details: { name: 'istio-cni-config', kind: 'configmaps' } });
+  fake.forbid('istio-system', 'istio');
+  const denied = await req('/api/v1/namespaces/istio-system/configmaps/istio');
+  t.is(denied.status, 403);
+  const body = await denied.json();
+  t.like(body, { kind: 'Status', reason: 'Forbidden', code: 403 });
+  t.regex(body.message, /^configmaps "istio" is forbidden: User ".+" cannot get resource "configmaps" in API group "" in the namespace "istio-system"$/);
+  t.is((await req('/api/v1/namespaces/istio-system/configmaps/istio', { method: 'DELETE' })).status, 405);
+  await fake.close();
+});

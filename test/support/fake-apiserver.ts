@@ -20,6 +20,8 @@
  *   the watch cache sends (example in wso2/apk#571: `too old resource version: 657887 (680402)`);
  *   `goneAsHttpStatus` switches to a plain HTTP 410 instead.
  * - pod logs with container/previous/tailLines/limitBytes and the real wording of their 400s.
+ * - ConfigMaps: GET /api/v1/namespaces/{ns}/configmaps/{name}, 404 `configmaps "x" not found` and, for
+ *   a name `forbid` was called for, the RBAC 403 Forbidden Status with the API server's wording.
  *
  * Test controls: add/update/delete objects (emitting watch events), set logs, inject failures for
  * the next N matching requests, drop watches, stop/start the listener, and a request log.
@@ -177,6 +179,8 @@ export class FakeApiServer {
   private readonly nodes = new Map<string, KubeObject>();
   private readonly pods = new Map<string, KubeObject>();
   private readonly logs = new Map<string, string>();
+  private readonly configMaps = new Map<string, KubeObject>();
+  private readonly forbidden = new Set<string>();
   private history: HistoryEntry[] = [];
   /** Watches from a resourceVersion below this answer 410. */
   private compactedBelow = 0;
@@ -318,6 +322,23 @@ export class FakeApiServer {
   /** Sets the log of a container (of its current or previous instance). */
   setPodLog(namespace: string, pod: string, container: string, text: string, opts: { previous?: boolean } = {}): void {
     this.logs.set(`${namespace}/${pod}/${container}/${opts.previous ? 'previous' : 'current'}`, text);
+  }
+
+  /** Creates or replaces a ConfigMap (data only; metadata filled in). */
+  setConfigMap(namespace: string, name: string, data: Record<string, string>): KubeObject {
+    const cm = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace, uid: randomUUID(), resourceVersion: String(++this.rv) }, data: { ...data } };
+    this.configMaps.set(`${namespace}/${name}`, cm);
+    return structuredClone(cm);
+  }
+
+  deleteConfigMap(namespace: string, name: string): void {
+    this.configMaps.delete(`${namespace}/${name}`);
+    this.rv += 1;
+  }
+
+  /** From now on GET of this ConfigMap is denied as RBAC would (the agent's ServiceAccount lacks the Role). */
+  forbid(namespace: string, name: string): void {
+    this.forbidden.add(`${namespace}/${name}`);
   }
 
   /** Forgets the watch history: watches from any resourceVersion up to now get 410 Gone. */
@@ -504,6 +525,9 @@ export class FakeApiServer {
         if (parts.length === 6) return method === 'GET' ? this.send(res, 200, this.mustGet('pods', key)) : notAllowed();
         if (parts.length === 7 && parts[6] === 'log') return method === 'GET' ? this.send(res, 200, this.podLog(ns, parts[5]!, query)) : notAllowed();
       }
+      if (parts[4] === 'configmaps' && parts.length === 6) {
+        return method === 'GET' ? this.send(res, 200, this.getConfigMap(ns, parts[5]!)) : notAllowed();
+      }
       if (parts[4] === 'events' && parts.length === 5) {
         return method === 'POST' ? this.send(res, 201, this.createEvent(ns, body, 'v1')) : notAllowed();
       }
@@ -516,6 +540,21 @@ export class FakeApiServer {
       return method === 'POST' ? this.send(res, 201, this.tokenReview(body)) : notAllowed();
     }
     throw notFoundPath();
+  }
+
+  private getConfigMap(ns: string, name: string): KubeObject {
+    if (this.forbidden.has(`${ns}/${name}`)) {
+      // The authorizer's wording (k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage).
+      throw new HttpFailure(
+        403,
+        'Forbidden',
+        `configmaps "${name}" is forbidden: User "system:serviceaccount:mesh-preflight:mesh-preflight" cannot get resource "configmaps" in API group "" in the namespace "${ns}"`,
+        { name, kind: 'configmaps' },
+      );
+    }
+    const cm = this.configMaps.get(`${ns}/${name}`);
+    if (!cm) throw new HttpFailure(404, 'NotFound', `configmaps "${name}" not found`, { name, kind: 'configmaps' });
+    return cm;
   }
 
   private mustGet(kind: Kind, key: string): KubeObject {

@@ -4,6 +4,7 @@ import type { CheckOptions } from '../../core/options.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseDuration } from '../../agent/schedule.ts';
 import type { AgentSettings } from '../../agent/agent.ts';
+import { DEFAULT_MESH_NAMESPACES } from '../../meshconfig/read.ts';
 
 const LISTEN = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+|\*):(?<port>\d{1,5})$/;
 
@@ -17,6 +18,8 @@ const AgentFlagsSchema = z.object({
   recheckAuth: z.enum(['tokenreview', 'off', 'none']),
   nfdFeaturesDir: z.string().min(1).optional(),
   cleanup: z.boolean(),
+  meshFromCluster: z.boolean().default(false),
+  meshNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name').max(63).optional(),
 });
 
 export interface AgentCommand {
@@ -25,14 +28,18 @@ export interface AgentCommand {
   cleanup: boolean;
 }
 
-/** Validates the agent's own flags (the check flags are parsed separately); one-line UsageErrors. */
-export function parseAgentFlags(raw: Record<string, unknown>, options: CheckOptions, hostname: string): AgentCommand {
+/**
+ * Validates the agent's own flags (the check flags are parsed separately); one-line UsageErrors.
+ * explicit: the check options given on the command line (they win over --mesh-from-cluster).
+ */
+export function parseAgentFlags(raw: Record<string, unknown>, options: CheckOptions, hostname: string, explicit: readonly string[] = []): AgentCommand {
   const parsed = AgentFlagsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`invalid --${kebab(String(issue.path[0] ?? ''))}: ${issue.message}`);
   }
   const flags = parsed.data;
+  if (flags.meshNamespace && !flags.meshFromCluster) throw new UsageError(`invalid --mesh-namespace ${flags.meshNamespace}: only used with --mesh-from-cluster`);
   const listen = LISTEN.exec(flags.listen);
   const port = Number(listen?.groups?.['port']);
   if (!listen || !(port >= 0 && port <= 65535)) {
@@ -69,6 +76,16 @@ export function parseAgentFlags(raw: Record<string, unknown>, options: CheckOpti
       fix: flags.fix,
       recheckAuth: flags.recheckAuth,
       ...(flags.nfdFeaturesDir ? { nfdFeaturesDir: flags.nfdFeaturesDir } : {}),
+      explicitOptions: [...explicit],
+      ...(flags.meshFromCluster
+        ? {
+            meshFromCluster: {
+              ...(explicit.includes('mesh') ? { mesh: options.mesh } : {}),
+              istioNamespace: flags.meshNamespace ?? DEFAULT_MESH_NAMESPACES.istio,
+              linkerdNamespace: flags.meshNamespace ?? DEFAULT_MESH_NAMESPACES.linkerd,
+            },
+          }
+        : {}),
     },
   };
 }
