@@ -20,6 +20,8 @@ export interface InitContainersFacts {
   /** ISO time of the scan, so evaluate can judge recency without a clock. */
   scannedAt: string;
   backend?: RuleBackend;
+  /** Log files or directories there but unreadable, one line each. */
+  unreadable?: string[];
 }
 
 /** The findings of a scan, for report.initContainers. */
@@ -50,6 +52,9 @@ export const initContainersCheck = {
   reportSections: (facts) => ({ initContainers: findingsOf(facts) }),
   evaluate(facts) {
     if (!facts.podsDirPresent) {
+      if (facts.unreadable?.length) {
+        return { status: 'skip', summary: `pod logs cannot be read: ${facts.unreadable[0]}`, evidence: facts.unreadable, remediation: [] };
+      }
       return {
         status: 'skip',
         summary: `${PODS_DIR} is absent below the host root: no pod logs to scan (not a Kubernetes node, or logs kept elsewhere)`,
@@ -57,16 +62,18 @@ export const initContainersCheck = {
         remediation: [],
       };
     }
-    const scanned = `${facts.filesRead} log file${facts.filesRead === 1 ? '' : 's'} read${facts.truncated ? ', capped' : ''}`;
+    const unreadable = facts.unreadable ?? [];
+    const scanned = `${facts.filesRead} log file${facts.filesRead === 1 ? '' : 's'} read${facts.truncated ? ', capped' : ''}${unreadable.length ? `, ${unreadable.length} unreadable` : ''}`;
     if (facts.findings.length === 0) {
-      return { status: 'pass', summary: `No failed mesh init containers in ${PODS_DIR} (${scanned})`, evidence: [], remediation: [] };
+      return { status: 'pass', summary: `No failed mesh init containers in ${PODS_DIR} (${scanned})`, evidence: unreadable, remediation: [] };
     }
     const now = Date.parse(facts.scannedAt);
     const recent = (f: InitContainerFinding) => !f.observedAt || !(now - Date.parse(f.observedAt) > RECENT_MS);
     const node = facts.findings.filter((s) => s.finding.nodeProblem && recent(s.finding));
-    const evidence = facts.findings.map(
-      ({ finding: f, file }) => `${f.namespace}/${f.pod} ${f.container} [${f.category}]: ${f.matchedLine} (${file})`,
-    );
+    const evidence = [
+      ...facts.findings.map(({ finding: f, file }) => `${f.namespace}/${f.pod} ${f.container} [${f.category}]: ${f.matchedLine} (${file})`),
+      ...unreadable,
+    ];
     const remediation = unique((node.length > 0 ? node : facts.findings).flatMap((s) => s.finding.remediation));
     if (node.length > 0) {
       const modules = unique(node.flatMap((s) => s.finding.modules));

@@ -20,6 +20,8 @@ interface ModulesFacts {
   backend: MeshBackendChoice;
   /** Whether the mesh's pod gets the loadable-but-not-loaded modules; absent = not judged. */
   autoload?: AutoloadJudgement;
+  /** Host files read through links (`a → b`) and files there but unreadable, as evidence lines. */
+  hostNotes?: string[];
 }
 
 export const PERSIST_FILE = '/etc/modules-load.d/99-mesh-preflight.conf';
@@ -28,22 +30,26 @@ export const modulesCheck = {
   id: 'modules',
   title: 'Kernel modules',
   async collect(ctx) {
-    const [modules, requirements, kconfig, backend, autoload] = await Promise.all([
+    const [modules, requirements, kconfig, backend, autoload, inventory] = await Promise.all([
       ctx.facts.moduleStates(),
       ctx.facts.requirements(),
       ctx.facts.kconfig(),
       ctx.facts.meshBackend(),
       ctx.facts.autoload(),
+      ctx.facts.moduleInventory().catch(() => undefined),
     ]);
+    const configLink = kconfig.source?.includes(' → ') ? [`kernel config: ${kconfig.source}`] : [];
+    const hostNotes = [...(inventory?.links ?? []), ...configLink, ...(inventory?.problems ?? []), ...(kconfig.problems ?? [])];
     return {
       modules,
       kconfig: requirements.kconfig.map((requirement) => ({ requirement, value: kconfig.values.get(requirement.symbol) })),
       kconfigSource: kconfig.source,
       backend,
       autoload,
+      ...(hostNotes.length > 0 ? { hostNotes: [...new Set(hostNotes)] } : {}),
     };
   },
-  evaluate({ modules, kconfig, kconfigSource, backend, autoload }) {
+  evaluate({ modules, kconfig, kconfigSource, backend, autoload, hostNotes }) {
     const by = (state: string) => modules.filter((m) => m.state === state);
     const missing = by('missing');
     const loadable = by('loadable');
@@ -61,6 +67,7 @@ export const modulesCheck = {
       ...(autoload ? [`autoload by the mesh's pod: ${autoload.value} — ${autoload.reason}`] : []),
       ...judged.map((m) => `${m.module}: autoload ${m.value}: ${m.cause}`),
       ...causeSources([...unreachable, ...undecided]),
+      ...(hostNotes ?? []),
     ];
     const remediation: string[] = [];
     for (const m of missing) {

@@ -2,7 +2,7 @@
 import type { Check } from '../src/core/check.ts';
 import type { OsInfo } from '../src/host/os-family.ts';
 
-type OsFacts = OsInfo & { source?: string };
+type OsFacts = OsInfo & { source?: string; problems?: string[] };
 
 const IMMUTABLE_NOTES: Record<string, string> = {
   talos: 'Talos: /lib/modules and /etc are read-only; load modules through the machine config (machine.kernel.modules).',
@@ -21,13 +21,13 @@ export const osCheck = {
     if (!os.source) {
       return {
         status: 'skip',
-        summary: 'no /etc/os-release or /usr/lib/os-release below the host root',
-        evidence: [],
+        summary: os.problems?.length ? `no readable os-release below the host root: ${os.problems[0]}` : 'no /etc/os-release or /usr/lib/os-release below the host root',
+        evidence: os.problems ?? [],
         remediation: ['Mount the host /etc/os-release into the container (read-only).'],
       };
     }
     const name = os.prettyName ?? os.id ?? 'unknown distribution';
-    const evidence = [`${os.source}: ID=${os.id ?? '?'} VERSION_ID=${os.versionId ?? '?'}`];
+    const evidence = [`${os.source}: ID=${os.id ?? '?'} VERSION_ID=${os.versionId ?? '?'}`, ...(os.problems ?? [])];
     if (os.family === 'immutable' && os.immutable) {
       return { status: 'pass', summary: `${name} (immutable OS)`, evidence: [...evidence, IMMUTABLE_NOTES[os.immutable] ?? ''], remediation: [] };
     }

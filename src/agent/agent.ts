@@ -156,7 +156,11 @@ export async function startAgent(settings: AgentSettings, deps: AgentDeps = {}):
   if (settings.nfdFeaturesDir) {
     const dir = settings.nfdFeaturesDir;
     runner.onReport(async ({ report }) => {
-      await writeNfdFeatureFile(dir, report);
+      try {
+        await writeNfdFeatureFile(host, dir, report);
+      } catch (error) {
+        log(`mesh-preflight: NFD feature file not written: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+      }
     });
   }
 

@@ -35,7 +35,7 @@ export interface NftBinaryFacts {
 export interface Facts {
   kernel(): Promise<KernelFacts>;
   /** /etc/os-release, classified; `source` is the file read (undefined when none). */
-  os(): Promise<OsInfo & { source?: string }>;
+  os(): Promise<OsInfo & { source?: string; problems?: string[] }>;
   kconfig(): Promise<KconfigFacts>;
   moduleInventory(): Promise<ModuleInventory>;
   iptables(): Promise<IptablesObservation>;

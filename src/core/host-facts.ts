@@ -47,7 +47,7 @@ export class HostFacts implements Facts {
     return this.once('kernel', () => readKernel(this.deps.host));
   }
 
-  os(): Promise<OsInfo & { source?: string }> {
+  os(): Promise<OsInfo & { source?: string; problems?: string[] }> {
     return this.once('os', () => readOsInfo(this.deps.host));
   }
 

@@ -8,10 +8,13 @@
  * Temp and backup names do not end in `.conf`, so systemd-modules-load never reads a leftover.
  * Model: npm write-file-atomic lib/index.js (temp beside target → fsync → rename → cleanup).
  *
+ * Callers pass paths inside a HostDirectory (src/host/host-dir.ts), so every call is walked from the
+ * verified open directory; `guard` re-verifies that directory right before the commit (rename/unlink).
+ * The target is never followed if it is a link (O_NOFOLLOW): a link is not a file we wrote.
  * Every filesystem call goes through an FsLayer so tests can fail each step.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isOwnedContent } from './persist-file.ts';
@@ -25,7 +28,7 @@ export interface FileLike {
 
 /** The filesystem calls the writer makes; the real one is nodeFs, tests wrap it to fail a step. */
 export interface FsLayer {
-  /** File text, or undefined when the file does not exist (other errors throw). */
+  /** File text, or undefined when the file does not exist (other errors throw; a link is ELOOP). */
   readFile(file: string): Promise<string | undefined>;
   /** Opens a new file exclusively (O_CREAT|O_EXCL|O_WRONLY) with this mode. */
   openNew(file: string, mode: number): Promise<FileLike>;
@@ -33,7 +36,6 @@ export interface FsLayer {
   unlink(file: string): Promise<void>;
   /** Copies without overwriting an existing destination. */
   copyFileExclusive(from: string, to: string): Promise<void>;
-  mkdirp(dir: string): Promise<void>;
   /** fsync of a directory, so a rename or unlink in it is durable. */
   fsyncDir(dir: string): Promise<void>;
 }
@@ -41,11 +43,18 @@ export interface FsLayer {
 /** The real filesystem. */
 export const nodeFs: FsLayer = {
   async readFile(file) {
+    let handle;
     try {
-      return await readFile(file, 'utf8');
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
+    }
+    try {
+      if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
     }
   },
   async openNew(file, mode) {
@@ -61,9 +70,6 @@ export const nodeFs: FsLayer = {
   rename: (from, to) => rename(from, to),
   unlink: (file) => unlink(file),
   copyFileExclusive: (from, to) => copyFile(from, to, constants.COPYFILE_EXCL),
-  mkdirp: async (dir) => {
-    await mkdir(dir, { recursive: true });
-  },
   async fsyncDir(dir) {
     const handle = await open(dir, constants.O_RDONLY);
     try {
@@ -74,11 +80,15 @@ export const nodeFs: FsLayer = {
   },
 };
 
+/** Re-verifies the directory written into; throws (a HostPathError) when it changed. */
+export type WriteGuard = () => Promise<void>;
+
 /**
  * Replaces `target` with `content` atomically (no ownership logic). Throws on failure, after removing
- * the temp file; the target then still has its old content.
+ * the temp file; the target then still has its old content. `guard` runs after the temp file is
+ * complete and before the rename: when it throws, nothing is committed.
  */
-export async function atomicReplace(target: string, content: string, fs: FsLayer = nodeFs, mode = 0o644): Promise<void> {
+export async function atomicReplace(target: string, content: string, fs: FsLayer = nodeFs, mode = 0o644, guard?: WriteGuard): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   let file: FileLike | undefined;
@@ -90,6 +100,7 @@ export async function atomicReplace(target: string, content: string, fs: FsLayer
     const opened = file;
     file = undefined;
     await opened.close();
+    await guard?.();
     await fs.rename(temp, target);
     renamed = true;
     await fs.fsyncDir(dir);
@@ -111,6 +122,7 @@ export interface OwnedWriteOptions {
   force?: boolean;
   fs?: FsLayer;
   now?: () => Date;
+  guard?: WriteGuard;
 }
 
 /**
@@ -120,32 +132,34 @@ export interface OwnedWriteOptions {
  */
 export async function writeOwnedFile(target: string, content: string, options: OwnedWriteOptions = {}): Promise<OwnedWriteResult> {
   const fs = options.fs ?? nodeFs;
+  const guard = options.guard;
   if (!isOwnedContent(content)) throw new Error('refusing to write an owned file without the ownership marker');
   const current = await fs.readFile(target);
   if (current === content) return { outcome: 'unchanged' };
   if (current === undefined) {
-    await fs.mkdirp(path.dirname(target));
-    await atomicReplace(target, content, fs);
+    await atomicReplace(target, content, fs, 0o644, guard);
     return { outcome: 'created' };
   }
   if (isOwnedContent(current)) {
-    await atomicReplace(target, content, fs);
+    await atomicReplace(target, content, fs, 0o644, guard);
     return { outcome: 'updated' };
   }
   if (!options.force) return { outcome: 'foreign-kept' };
   const backup = `${target}.bak-${timestamp((options.now ?? (() => new Date()))())}`;
+  await guard?.();
   await fs.copyFileExclusive(target, backup);
-  await atomicReplace(target, content, fs);
+  await atomicReplace(target, content, fs, 0o644, guard);
   return { outcome: 'replaced-foreign', backup };
 }
 
 export type RemoveOutcome = 'removed' | 'absent' | 'foreign-kept';
 
 /** Removes `target` only when it carries our ownership marker. */
-export async function removeOwnedFile(target: string, fs: FsLayer = nodeFs): Promise<RemoveOutcome> {
+export async function removeOwnedFile(target: string, fs: FsLayer = nodeFs, guard?: WriteGuard): Promise<RemoveOutcome> {
   const current = await fs.readFile(target);
   if (current === undefined) return 'absent';
   if (!isOwnedContent(current)) return 'foreign-kept';
+  await guard?.();
   await fs.unlink(target);
   await fs.fsyncDir(path.dirname(target));
   return 'removed';

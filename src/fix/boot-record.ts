@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { HostRoot } from '../host/root.ts';
 import { atomicReplace, nodeFs, type FsLayer } from './atomic-write.ts';
 
 /** Host path of the record. */
@@ -17,8 +18,8 @@ const RecordSchema = z.object({ bootId: z.string(), attempted: z.array(z.string(
 export type BootRecord = z.infer<typeof RecordSchema>;
 
 /** Reads the record; a missing, corrupt or other-boot record reads as empty for this boot. */
-export async function readBootRecord(hostRoot: string, bootId: string, fs: FsLayer = nodeFs): Promise<BootRecord> {
-  const text = await fs.readFile(recordFile(hostRoot)).catch(() => undefined);
+export async function readBootRecord(host: HostRoot | string, bootId: string): Promise<BootRecord> {
+  const text = await hostOf(host).readText(RECORD_PATH);
   if (text !== undefined) {
     try {
       const parsed = RecordSchema.safeParse(JSON.parse(text));
@@ -30,15 +31,18 @@ export async function readBootRecord(hostRoot: string, bootId: string, fs: FsLay
   return { bootId, attempted: [] };
 }
 
-/** Adds modules to this boot's record (atomic write). */
-export async function recordAttempts(hostRoot: string, record: BootRecord, modules: readonly string[], fs: FsLayer = nodeFs): Promise<BootRecord> {
+/** Adds modules to this boot's record (atomic write, inside the host root; throws when it cannot). */
+export async function recordAttempts(host: HostRoot | string, record: BootRecord, modules: readonly string[], fs: FsLayer = nodeFs): Promise<BootRecord> {
   const next: BootRecord = { bootId: record.bootId, attempted: [...new Set([...record.attempted, ...modules])].sort() };
-  const file = recordFile(hostRoot);
-  await fs.mkdirp(path.dirname(file));
-  await atomicReplace(file, JSON.stringify(next, null, 2) + '\n', fs);
+  const dir = await hostOf(host).openDirectory(path.posix.dirname(RECORD_PATH), { create: true });
+  try {
+    await atomicReplace(dir.entry(path.posix.basename(RECORD_PATH)), JSON.stringify(next, null, 2) + '\n', fs, 0o644, () => dir.verify());
+  } finally {
+    await dir.close();
+  }
   return next;
 }
 
-function recordFile(hostRoot: string): string {
-  return path.join(path.resolve(hostRoot), RECORD_PATH);
+function hostOf(host: HostRoot | string): HostRoot {
+  return typeof host === 'string' ? new HostRoot(host) : host;
 }

@@ -9,7 +9,6 @@
  * and running the fix for Istio and then for Linkerd does not drop the first set). Built-in modules need
  * nothing; `missing` and `unknown` ones are never written (systemd-modules-load would fail on them).
  */
-import path from 'node:path';
 import type { Report, ModuleState } from '../core/report.ts';
 import { installBlock } from '../autoload/judge.ts';
 import type { OsInfo } from '../host/os-family.ts';
@@ -28,6 +27,8 @@ export const MODULE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,54}$/;
 /** The current content of the persist file, when it exists. */
 export interface ExistingFile {
   content: string;
+  /** Set when something is there that cannot be read as our file (a directory, FIFO, link, a loop): never written over. */
+  problem?: string;
 }
 
 export interface PlanOptions {
@@ -44,6 +45,8 @@ export interface PlanOptions {
   hostRoot: string;
   /** False when /etc/modules-load.d below the host root cannot be written; undefined = assume writable. */
   modulesLoadDWritable?: boolean;
+  /** Where the persist path leads inside the host root when a link redirects it. */
+  persistResolved?: string;
 }
 
 export interface PlannedLoad {
@@ -79,7 +82,7 @@ export type PersistStep =
   | {
       kind: 'write';
       hostPath: string;
-      /** Absolute path below the host root. */
+      /** The host path it resolves to inside the host root (differs from hostPath through a link). */
       path: string;
       content: string;
       modules: string[];
@@ -235,9 +238,12 @@ function planPersist(valid: Target[], all: Map<string, Target>, opts: PlanOption
   }
   const content = renderPersistFile(modules);
   if (opts.os.immutable) return { kind: 'os-managed', modules, advice: immutableOsAdvice(opts.os.immutable, modules) };
+  const filePath = opts.persistResolved ?? PERSIST_PATH;
+  if (existing?.problem) {
+    return { kind: 'foreign-file', hostPath: PERSIST_PATH, path: filePath, modules, message: `refused, not written: ${existing.problem} (left alone, even with --force)` };
+  }
   if (opts.modulesLoadDWritable === false) return { kind: 'os-managed', modules, advice: notWritableAdvice(PERSIST_PATH, content) };
 
-  const filePath = path.join(path.resolve(opts.hostRoot), PERSIST_PATH);
   if (existing === undefined) return { kind: 'write', hostPath: PERSIST_PATH, path: filePath, content, modules, change: 'create' };
   if (owned) {
     const change = existing.content === content ? 'unchanged' : 'update';

@@ -5,6 +5,7 @@
  *   /etc/modules-load.d are read-only or managed; modules are persisted through the OS's own config.
  */
 import { parseOsRelease, type OsRelease } from './parse/os-release.ts';
+import type { HostRoot } from './root.ts';
 
 export type OsFamily = 'debian' | 'ubuntu' | 'rhel' | 'fedora' | 'suse' | 'alpine' | 'amazon' | 'immutable' | 'other';
 
@@ -45,11 +46,22 @@ export function classifyOs(release: OsRelease): OsInfo {
   return { ...base, family: 'other' };
 }
 
-/** Reads and classifies /etc/os-release (falling back to /usr/lib/os-release) below the host root. */
-export async function readOsInfo(host: { readText(p: string): Promise<string | undefined> }): Promise<OsInfo & { source?: string }> {
+/**
+ * Reads and classifies /etc/os-release (falling back to /usr/lib/os-release) below the host root.
+ * `source` names the file and, through a link, where it led; `problems` says why a file there was not read
+ * (then the fallback is not used: os-release(5) falls back only when /etc/os-release does not exist).
+ */
+export async function readOsInfo(host: Pick<HostRoot, 'read' | 'describe'>): Promise<OsInfo & { source?: string; problems?: string[] }> {
+  const problems: string[] = [];
   for (const candidate of ['/etc/os-release', '/usr/lib/os-release']) {
-    const text = await host.readText(candidate);
-    if (text !== undefined) return { ...classifyOs(parseOsRelease(text)), source: candidate };
+    const read = await host.read(candidate, { maxBytes: OS_RELEASE_MAX_BYTES });
+    if (read.ok) return { ...classifyOs(parseOsRelease(read.text)), source: host.describe(candidate) };
+    // os-release(5): fall back to /usr/lib/os-release only when /etc/os-release does not exist.
+    if (!read.absent) problems.push(read.reason);
+    if (problems.length > 0) break;
   }
-  return { family: 'other' };
+  return { family: 'other', ...(problems.length ? { problems } : {}) };
 }
+
+// os-release is a few hundred bytes; a larger one is not an os-release.
+const OS_RELEASE_MAX_BYTES = 64 * 1024;

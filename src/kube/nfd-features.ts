@@ -6,11 +6,12 @@
  * per line, `#` comments, `# +expiry-time=<RFC 3339>` directive; files over 64 kB are ignored; dot
  * files are ignored, so write `.name` and rename it over `name` to avoid NFD reading a half file.
  * NFD must allow our label namespace (nfd-master `-extra-label-ns` when it is denied).
+ * The directory is a host path, resolved and written inside --host-root like every host file.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import path from 'node:path';
 import type { Report } from '../core/report.ts';
+import { atomicReplace } from '../fix/atomic-write.ts';
+import type { HostRoot } from '../host/root.ts';
 import { desiredNodeState, kubeTime } from './node-status.ts';
 
 /** NFD ignores feature files larger than this. */
@@ -40,25 +41,20 @@ export function nfdFeatureText(report: Report, opts: NfdFeatureFileOptions = {})
   return text;
 }
 
-/** Writes the feature file atomically (dot temp file, fsync, rename); returns its path. */
-export async function writeNfdFeatureFile(dir: string, report: Report, opts: NfdFeatureFileOptions = {}): Promise<string> {
+/**
+ * Writes the feature file atomically (dot temp file, fsync, rename) into the host directory `dir`,
+ * resolved inside the host root (made when absent); returns the host path written, as evidence shows it.
+ */
+export async function writeNfdFeatureFile(host: HostRoot, dir: string, report: Report, opts: NfdFeatureFileOptions = {}): Promise<string> {
   const name = opts.fileName ?? 'mesh-preflight';
   if (name.startsWith('.') || name.includes('/')) throw new Error(`invalid NFD feature file name ${JSON.stringify(name)}`);
-  await mkdir(dir, { recursive: true });
-  const target = join(dir, name);
-  const temp = join(dir, `.${name}.${randomBytes(4).toString('hex')}`);
   const text = nfdFeatureText(report, opts);
+  const directory = await host.openDirectory(host.hostPathOf(dir), { create: true });
   try {
-    const fh = await open(temp, 'w', 0o644);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, target);
+    await atomicReplace(directory.entry(name), text, undefined, 0o644, () => directory.verify());
+    await directory.verify();
+    return directory.shown(name);
   } finally {
-    await rm(temp, { force: true });
+    await directory.close();
   }
-  return target;
 }

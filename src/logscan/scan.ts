@@ -12,7 +12,6 @@ import { MESH_AGENT_CONTAINERS, meshAgentOf, type MeshAgentContainer } from '../
 import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../host/parse/cri-log.ts';
 import { readTail } from './read-tail.ts';
-import { stat } from 'node:fs/promises';
 
 export const PODS_DIR = '/var/log/pods';
 
@@ -44,7 +43,11 @@ export interface LogScanResult {
   filesRead: number;
   /** Some files or pods were left out because of the caps. */
   truncated: boolean;
+  /** Pod log files or directories there but unreadable (a loop, a FIFO ...), one line each (the first few). */
+  unreadable?: string[];
 }
+
+const MAX_UNREADABLE_SHOWN = 5;
 
 interface LogFile {
   name: string;
@@ -74,7 +77,13 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
   const agents = options.agents ?? MESH_AGENT_CONTAINERS;
 
   const podDirs = await host.list(PODS_DIR);
-  if (!podDirs) return { podsDirPresent: false, findings: [], filesRead: 0, truncated: false };
+  const problem = host.problem(PODS_DIR);
+  if (!podDirs) return { podsDirPresent: false, findings: [], filesRead: 0, truncated: false, ...(problem ? { unreadable: [problem] } : {}) };
+  const unreadable: string[] = [];
+  const noteUnreadable = (hostPath: string) => {
+    const why = host.problem(hostPath);
+    if (why && unreadable.length < MAX_UNREADABLE_SHOWN) unreadable.push(why);
+  };
   let truncated = podDirs.length > maxPods;
 
   const groups: Group[] = [];
@@ -82,10 +91,13 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
     const id = parsePodDir(podDir);
     if (!id) continue;
     const containers = await host.list(`${PODS_DIR}/${podDir}`);
+    if (!containers) noteUnreadable(`${PODS_DIR}/${podDir}`);
     for (const container of containers ?? []) {
       if (!wanted.has(container) && !meshAgentOf(id.pod, container, agents)) continue;
       const dir = `${PODS_DIR}/${podDir}/${container}`;
-      const files = ((await host.list(dir)) ?? []).map(parseLogFile).filter((f): f is LogFile => f !== undefined);
+      const listed = await host.list(dir);
+      if (!listed) noteUnreadable(dir);
+      const files = (listed ?? []).map(parseLogFile).filter((f): f is LogFile => f !== undefined);
       if (files.length === 0) continue;
       files.sort((a, b) => b.restart - a.restart || compareRotation(a.rotated, b.rotated));
       const newest = await mtimeMs(host, `${dir}/${files[0]?.name}`);
@@ -107,7 +119,10 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
       const path = `${group.dir}/${file.name}`;
       const read = await readTail(host, path, maxBytes);
       filesRead++;
-      if (!read) continue;
+      if (!read) {
+        noteUnreadable(path);
+        continue;
+      }
       const cri = looksLikeCriLog(read.text) ? parseCriLog(read.text) : undefined;
       const text = cri ? criLogText(cri) : read.text;
       if (text.trim() === '') continue;
@@ -115,7 +130,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
       if (result.findings.length > 0) {
         const lastTime = cri?.entries[cri.entries.length - 1]?.time;
         findings.push({
-          file: host.display(path),
+          file: host.describe(path),
           finding: {
             namespace: group.namespace,
             pod: group.pod,
@@ -131,7 +146,7 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
       break;
     }
   }
-  return { podsDirPresent: true, findings, filesRead, truncated };
+  return { podsDirPresent: true, findings, filesRead, truncated, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 /** `<namespace>_<pod>_<uid>`: namespaces and pod names are DNS names, so `_` only separates. */
@@ -160,9 +175,5 @@ function compareRotation(a: string, b: string): number {
 }
 
 async function mtimeMs(host: HostRoot, hostPath: string): Promise<number> {
-  try {
-    return (await stat(host.path(hostPath))).mtimeMs;
-  } catch {
-    return 0;
-  }
+  return (await host.stat(hostPath))?.mtimeMs ?? 0;
 }

@@ -5,8 +5,9 @@
  */
 import type { HostRoot } from '../host/root.ts';
 import { parseKconfig } from '../host/parse/kconfig.ts';
-import { loadedModuleNames } from '../host/parse/proc-modules.ts';
+import { foreignProcModulesLines, loadedModuleNames } from '../host/parse/proc-modules.ts';
 import {
+  foreignLines,
   moduleNameFromPath,
   parseModulesAlias,
   parseModulesBuiltin,
@@ -19,10 +20,24 @@ const MODULE_TREE_PARENTS = ['/lib/modules', '/usr/lib/modules'];
 const MAX_SCANNED_ENTRIES = 50_000;
 
 export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): Promise<ModuleInventory> {
-  const procModules = await host.readText('/proc/modules');
+  const problems: string[] = [];
+  const links = new Set<string>();
+  const readText = async (hostPath: string): Promise<string | undefined> => {
+    const read = await host.read(hostPath);
+    if (read.ok) {
+      if (host.describe(hostPath) !== host.display(hostPath)) links.add(host.describe(hostPath));
+      return read.text;
+    }
+    if (!read.absent) problems.push(read.reason);
+    return undefined;
+  };
+  const procModules = await readText('/proc/modules');
+  // The kernel writes only records: lines that are not make the file untrustworthy as a whole.
+  const procForeign = procModules === undefined ? 0 : foreignProcModulesLines(procModules);
+  if (procForeign > 0) problems.push(`/proc/modules: ${procForeign} line${procForeign === 1 ? ' is' : 's are'} not module records: only its well-formed records are used`);
   const inventory: ModuleInventory = {
     loaded: procModules === undefined ? new Set() : loadedModuleNames(procModules),
-    procModulesReadable: procModules !== undefined,
+    procModulesReadable: procModules !== undefined && procForeign === 0,
     sysModule: await readSysModule(host),
     otherTrees: [],
     builtin: new Set(),
@@ -33,31 +48,56 @@ export async function readModuleInventory(host: HostRoot, kernel: KernelFacts): 
 
   const releases = new Set<string>();
   for (const parent of MODULE_TREE_PARENTS) {
-    for (const entry of (await host.list(parent)) ?? []) {
-      if (await host.isDirectory(`${parent}/${entry}`)) releases.add(entry);
+    const entries = await host.list(parent);
+    if (!entries && host.problem(parent)) problems.push(host.problem(parent)!);
+    for (const entry of entries ?? []) {
+      // Only a directory is a tree: a dangling or looping link named like the release proves nothing.
+      if (!(await host.isDirectory(`${parent}/${entry}`))) {
+        if (entry === kernel.release && host.problem(`${parent}/${entry}`)) problems.push(host.problem(`${parent}/${entry}`)!);
+        continue;
+      }
+      releases.add(entry);
       if (kernel.release && entry === kernel.release && !inventory.treeDir) inventory.treeDir = `${parent}/${entry}`;
     }
   }
   inventory.otherTrees = [...releases].filter((r) => r !== kernel.release).sort();
-  if (!inventory.treeDir) return inventory;
+  const finish = (): ModuleInventory => ({
+    ...inventory,
+    ...(problems.length > 0 ? { problems } : {}),
+    ...(links.size > 0 ? { links: [...links] } : {}),
+  });
+  if (!inventory.treeDir) return finish();
 
   const tree = inventory.treeDir;
-  const builtin = await host.readText(`${tree}/modules.builtin`);
+  if (host.describe(tree) !== tree) links.add(host.describe(tree));
+  const builtin = await readText(`${tree}/modules.builtin`);
   if (builtin !== undefined) {
     inventory.builtin = parseModulesBuiltin(builtin);
-    inventory.builtinReadable = true;
+    const foreign = foreignLines(builtin, 'builtin');
+    inventory.builtinReadable = foreign === 0;
+    if (foreign > 0) problems.push(`${tree}/modules.builtin: ${foreign} line${foreign === 1 ? ' is' : 's are'} not module paths: not a complete list`);
   }
-  const dep = await host.readText(`${tree}/modules.dep`);
+  const depPath = `${tree}/modules.dep`;
+  const dep = await readText(depPath);
   if (dep !== undefined) {
     inventory.files = parseModulesDep(dep);
-    inventory.filesSource = `${tree}/modules.dep`;
+    inventory.filesSource = depPath;
+    const foreign = foreignLines(dep, 'dep');
+    if (foreign > 0) inventory.filesIncomplete = `${depPath}: ${foreign} line${foreign === 1 ? ' is' : 's are'} not modules.dep entries`;
+    // depmod always lists the tree's modules: an empty list is a cut or failed depmod, not an empty tree.
+    else if (inventory.files.size === 0) inventory.filesIncomplete = `${depPath}: lists no module (empty or cut)`;
   } else {
-    inventory.files = await scanModuleFiles(host, tree);
+    const depUnreadable = host.problem(depPath);
+    const scan = await scanModuleFiles(host, tree);
+    inventory.files = scan.files;
     inventory.filesSource = `${tree} (scanned; no modules.dep)`;
+    // Only a complete listing proves a module absent.
+    if (depUnreadable) inventory.filesIncomplete = depUnreadable;
+    else if (scan.capped) inventory.filesIncomplete = `${tree}: more than ${MAX_SCANNED_ENTRIES} entries, scan stopped`;
   }
-  const alias = await host.readText(`${tree}/modules.alias`);
+  const alias = await readText(`${tree}/modules.alias`);
   if (alias !== undefined) inventory.aliases = parseModulesAlias(alias);
-  return inventory;
+  return finish();
 }
 
 async function readSysModule(host: HostRoot): Promise<Map<string, 'loaded' | 'builtin'>> {
@@ -68,7 +108,7 @@ async function readSysModule(host: HostRoot): Promise<Map<string, 'loaded' | 'bu
   return new Map(states);
 }
 
-async function scanModuleFiles(host: HostRoot, tree: string): Promise<Map<string, string>> {
+async function scanModuleFiles(host: HostRoot, tree: string): Promise<{ files: Map<string, string>; capped: boolean }> {
   const files = new Map<string, string>();
   const pending = ['kernel', 'extra', 'updates'];
   let visited = 0;
@@ -85,7 +125,7 @@ async function scanModuleFiles(host: HostRoot, tree: string): Promise<Map<string
       }
     }
   }
-  return files;
+  return { files, capped: pending.length > 0 };
 }
 
 /** Kernel config from /proc/config.gz, /boot/config-<release>, or the module tree's `config`. */
@@ -98,11 +138,15 @@ export async function readKconfig(host: HostRoot, kernel: KernelFacts): Promise<
       { path: `/usr/lib/modules/${kernel.release}/config`, gzip: false },
     );
   }
+  const problems: string[] = [];
   for (const candidate of candidates) {
-    const text = candidate.gzip ? await host.readGzipText(candidate.path) : await host.readText(candidate.path);
-    if (text === undefined) continue;
-    const values = parseKconfig(text);
-    if (values.size > 0) return { values, source: candidate.path };
+    const read = await host.read(candidate.path, { gzip: candidate.gzip });
+    if (!read.ok) {
+      if (!read.absent) problems.push(read.reason);
+      continue;
+    }
+    const values = parseKconfig(read.text);
+    if (values.size > 0) return { values, source: host.describe(candidate.path), ...(problems.length > 0 ? { problems } : {}) };
   }
-  return { values: new Map() };
+  return { values: new Map(), ...(problems.length > 0 ? { problems } : {}) };
 }

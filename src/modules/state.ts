@@ -100,16 +100,19 @@ function decideOne(name: string, facts: ModuleFacts, knowledge: ModuleKnowledge,
   if (kconfig.values.get('CONFIG_MODULES') === 'n') {
     return { state: 'missing', source: `config: ${kconfig.source}: CONFIG_MODULES is off and ${symbols[0] ?? name} is not =y` };
   }
-  if (!inventory.treeDir && inventory.otherTrees.length > 0) {
+  // Only a known running release can be missing its tree; an unreadable release proves nothing.
+  if (!inventory.treeDir && inventory.otherTrees.length > 0 && kernel.release) {
     return {
       state: 'missing',
       source: `no module tree for the running release ${kernel.release ?? '?'} (only ${inventory.otherTrees.join(', ')}): kernel upgraded without a reboot`,
     };
   }
-  if (inventory.treeDir && configValue?.value === 'm') {
+  // A tree proves a module absent only when what is loaded could be seen (a loaded module needs no file).
+  const loadedVisible = inventory.procModulesReadable || inventory.sysModule.size > 0;
+  if (inventory.treeDir && configValue?.value === 'm' && !inventory.filesIncomplete && loadedVisible) {
     return { state: 'missing', source: `${kconfig.source}: ${configValue.symbol}=m but no ${name} file in ${inventory.treeDir}` };
   }
-  if (inventory.treeDir && inventory.filesSource && inventory.builtinReadable) {
+  if (inventory.treeDir && inventory.filesSource && inventory.builtinReadable && !inventory.filesIncomplete && loadedVisible) {
     return { state: 'missing', source: `not in ${inventory.treeDir}/modules.builtin nor ${inventory.filesSource}` };
   }
   return { state: 'unknown', source: unknownReason(facts) };
@@ -131,7 +134,11 @@ function unknownReason({ inventory, kconfig, kernel }: ModuleFacts): string {
   if (!kernel.release) parts.push('kernel release unreadable');
   if (!inventory.treeDir) parts.push(`no module tree for ${kernel.release ?? 'the running release'} under /lib/modules or /usr/lib/modules`);
   else if (!inventory.builtinReadable) parts.push(`${inventory.treeDir}/modules.builtin unreadable`);
+  if (inventory.filesIncomplete) parts.push(`module list incomplete: ${inventory.filesIncomplete}`);
+  if (inventory.treeDir && !inventory.procModulesReadable && inventory.sysModule.size === 0) parts.push('neither /proc/modules nor /sys/module readable: what is loaded cannot be seen');
   parts.push(kconfig.source ? `not named in ${kconfig.source}` : 'no kernel config found');
+  // A file that is there but could not be read is named, with why (the first few).
+  parts.push(...[...(inventory.problems ?? []), ...(kconfig.problems ?? [])].filter((p) => p !== inventory.filesIncomplete).slice(0, 3));
   return `cannot tell: ${parts.join('; ')}`;
 }
 

@@ -23,6 +23,8 @@ export interface KconfigFacts {
   values: Map<string, KconfigValue>;
   /** The file the config was read from, or undefined when none was found. */
   source?: string;
+  /** Config files that are there but were not read (a gzip bomb, truncated, a FIFO ...), one line each. */
+  problems?: string[];
 }
 
 export interface ModuleInventory {
@@ -44,4 +46,10 @@ export interface ModuleInventory {
   filesSource?: string;
   /** Alias → module names (modules.alias: `alias ipt_REDIRECT xt_REDIRECT`). */
   aliases: Map<string, string[]>;
+  /** Set when the module file list may be incomplete (modules.dep there but unreadable, scan capped): why. */
+  filesIncomplete?: string;
+  /** Files that are there but were not read, one line each naming the file and why. */
+  problems?: string[];
+  /** Paths read through links, `host path → where it led` (evidence). */
+  links?: string[];
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { realExec } from '../../src/host/exec.ts';
-import { applyPlan, loadModules, modprobeArgs, moduleDirFor } from '../../src/fix/apply.ts';
+import { applyPlan, loadModules, modprobeArgs } from '../../src/fix/apply.ts';
 import { planFix } from '../../src/fix/plan.ts';
 import { needs } from '../helpers/requirements.ts';
 import { ALLOWED, CENTOS8, recordingExec, removeTempRoots, report, tempRoot } from './helpers.ts';
@@ -105,10 +105,4 @@ test('modprobeArgs refuses an invalid name even if a plan was built by hand', (t
   t.deepEqual(modprobeArgs('xt_REDIRECT', { dir: '/host', release: '5.14.0' }), ['-d', '/host', '-S', '5.14.0', '--', 'xt_REDIRECT']);
   t.throws(() => modprobeArgs('../x'));
   t.throws(() => modprobeArgs('-r'));
-});
-
-test('moduleDirFor: none on the node itself, host root + release from a container', (t) => {
-  t.is(moduleDirFor('/', '5.14.0'), undefined);
-  t.deepEqual(moduleDirFor('/host', '5.14.0'), { dir: '/host', release: '5.14.0' });
-  t.is(moduleDirFor('/host', undefined), undefined);
 });

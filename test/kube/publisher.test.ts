@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodePublisher } from '../../src/kube/publisher.ts';
 import { writeNfdFeatureFile, nfdFeatureText } from '../../src/kube/nfd-features.ts';
+import { HostRoot } from '../../src/host/root.ts';
 import { CONDITION_TYPE } from '../../src/kube/node-status.ts';
 import { fakeWithClient, makeReport, notReadyReport } from './fixtures.ts';
 
@@ -119,9 +120,9 @@ test('cleanup removes only ours, through the real strategic merge `$patch: delet
 test('NFD feature file: labels as lines, expiry directive, atomic write', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mp-nfd-'));
   const now = new Date('2025-06-01T12:00:00Z');
-  const path = await writeNfdFeatureFile(dir, notReadyReport(), { now });
-  t.is(path, join(dir, 'mesh-preflight'));
-  const text = await readFile(path, 'utf8');
+  const shown = await writeNfdFeatureFile(new HostRoot(dir), '/', notReadyReport(), { now });
+  t.is(shown, '/mesh-preflight');
+  const text = await readFile(join(dir, 'mesh-preflight'), 'utf8');
   t.is(text, nfdFeatureText(notReadyReport(), { now }));
   const lines = text.trim().split('\n');
   t.true(lines.includes('# +expiry-time=2025-06-01T14:00:00Z'));
@@ -129,5 +130,5 @@ test('NFD feature file: labels as lines, expiry directive, atomic write', async 
   t.true(lines.includes('mesh-preflight.io/iptables-backend=nft'));
   for (const l of lines.filter((x) => !x.startsWith('#'))) t.regex(l, /^[a-z0-9.-]+\/[A-Za-z0-9._-]+=[A-Za-z0-9._-]*$/);
   t.deepEqual(await readdir(dir), ['mesh-preflight'], 'no temp file left behind');
-  await t.throwsAsync(() => writeNfdFeatureFile(dir, makeReport(), { fileName: '.hidden' }));
+  await t.throwsAsync(() => writeNfdFeatureFile(new HostRoot(dir), '/', makeReport(), { fileName: '.hidden' }));
 });

@@ -7,7 +7,7 @@ import type { FixAction, Report, Verdict } from '../../core/report.ts';
 import type { Exec } from '../../host/exec.ts';
 import type { OsInfo } from '../../host/os-family.ts';
 import type { HostRoot } from '../../host/root.ts';
-import { applyPlan, loadModules, moduleDirFor, undoPersist, type ModuleDir } from '../../fix/apply.ts';
+import { applyPlan, loadModules, undoPersist, type ModuleDir } from '../../fix/apply.ts';
 import { nodeFs, type FsLayer } from '../../fix/atomic-write.ts';
 import { BOOT_ID_PATH, readBootRecord, recordAttempts } from '../../fix/boot-record.ts';
 import { readFixContext } from '../../fix/context.ts';
@@ -31,7 +31,7 @@ export interface AgentFixDeps {
   host: HostRoot;
   allowedModules: ReadonlySet<string>;
   os: OsInfo;
-  /** modprobe -d/-S; defaults to the host root and the report's kernel release when --host-root is not `/`. */
+  /** modprobe -d/-S; defaults to HostRoot.modprobeDir (the resolved module tree) when --host-root is not `/`. */
   moduleDir?: ModuleDir;
   privilege?: Privilege;
   fs?: FsLayer;
@@ -61,7 +61,7 @@ export async function runFix(opts: FixCommandOptions, deps: FixCommandDeps): Pro
   const persist = bothByDefault || opts.persist;
   const before = await deps.check();
   const fs = deps.fs ?? nodeFs;
-  const hostCtx = await readFixContext(deps.host.root, fs);
+  const hostCtx = await readFixContext(deps.host);
   const plan = planFix(before, {
     now,
     persist,
@@ -69,10 +69,12 @@ export async function runFix(opts: FixCommandOptions, deps: FixCommandDeps): Pro
     os: deps.os,
     existingFile: hostCtx.existingFile,
     modulesLoadDWritable: hostCtx.modulesLoadDWritable,
+    persistResolved: hostCtx.persistResolved,
     force: opts.force,
     hostRoot: deps.host.root,
   });
-  const moduleDir = deps.moduleDir ?? moduleDirFor(deps.host.root, before.kernel.release);
+  const { moduleDir, moduleDirRefused } = await moduleDirOf(deps, before.kernel.release);
+  if (moduleDirRefused && plan.load.length > 0) plan.notes.push(`modprobe will not be run: ${moduleDirRefused}`);
 
   if (!opts.yes) {
     const exitCode = exitFor(before.verdict);
@@ -81,18 +83,39 @@ export async function runFix(opts: FixCommandOptions, deps: FixCommandDeps): Pro
   }
 
   const privilege = deps.privilege ?? (now ? await readPrivilege((p) => deps.host.readText(p)) : undefined);
-  const actions = await applyPlan(plan, { exec: deps.exec, privilege, moduleDir, fs, now: deps.now });
+  const actions = await applyPlan(plan, { exec: deps.exec, privilege, moduleDir, moduleDirRefused, host: deps.host, fs, now: deps.now });
   const after = await deps.check();
   const changes = moduleChanges(before, after, touchedModules(plan));
-  const exitCode = exitFor(after.verdict);
+  const refused = refusedLines(actions);
+  // A file fix did not write is never a success, whatever the verdict says.
+  const exitCode = refused || failedFileAction(actions) ? 1 : exitFor(after.verdict);
   if (opts.output === 'json') {
     return {
       exitCode,
       stdout: json({ dryRun: false, plan, actions, verdict: { before: before.verdict, after: after.verdict }, changes, report: { ...after, fixes: actions } }),
-      stderr: '',
+      stderr: refused,
     };
   }
-  return { exitCode, stdout: renderPlan(plan, moduleDir) + renderActions(actions) + renderChanges(before, after, changes), stderr: '' };
+  return { exitCode, stdout: renderPlan(plan, moduleDir) + renderActions(actions) + renderChanges(before, after, changes), stderr: refused };
+}
+
+/** One stderr line per file action refused at the host boundary. */
+function refusedLines(actions: readonly FixAction[]): string {
+  return actions
+    .filter((a) => !a.ok && (a.kind === 'persist' || a.kind === 'undo') && a.message.startsWith('refused'))
+    .map((a) => `mesh-preflight fix: ${a.message}\n`)
+    .join('');
+}
+
+function failedFileAction(actions: readonly FixAction[]): boolean {
+  return actions.some((a) => !a.ok && (a.kind === 'persist' || a.kind === 'undo'));
+}
+
+async function moduleDirOf(deps: AgentFixDeps, release: string | undefined): Promise<{ moduleDir?: ModuleDir; moduleDirRefused?: string }> {
+  if (deps.moduleDir) return { moduleDir: deps.moduleDir };
+  const found = await deps.host.modprobeDir(release);
+  if (!found) return {};
+  return 'refused' in found ? { moduleDirRefused: found.refused } : { moduleDir: found };
 }
 
 async function runUndo(opts: FixCommandOptions, deps: FixCommandDeps): Promise<FixCommandResult> {
@@ -107,10 +130,11 @@ async function runUndo(opts: FixCommandOptions, deps: FixCommandDeps): Promise<F
     if (opts.output === 'json') return { exitCode: 0, stdout: json({ dryRun: true, undo: { path: PERSIST_PATH, present: content !== undefined, owned: content !== undefined && isOwnedContent(content) } }), stderr: '' };
     return { exitCode: 0, stdout: text, stderr: '' };
   }
-  const action = await undoPersist(deps.host.root, { fs: deps.fs, now: deps.now });
+  const action = await undoPersist(deps.host, { fs: deps.fs, now: deps.now });
   const exitCode = action.ok ? 0 : 1;
-  if (opts.output === 'json') return { exitCode, stdout: json({ dryRun: false, actions: [action] }), stderr: '' };
-  return { exitCode, stdout: renderActions([action]), stderr: '' };
+  const stderr = refusedLines([action]);
+  if (opts.output === 'json') return { exitCode, stdout: json({ dryRun: false, actions: [action] }), stderr };
+  return { exitCode, stdout: renderActions([action]), stderr };
 }
 
 /** `agent --fix` modes. */
@@ -120,7 +144,7 @@ export type AgentFixMode = 'off' | 'now' | 'persist' | 'both';
 /** The plan the agent would apply for this mode (undefined for `off`), e.g. for the API. */
 export async function planOnlyForAgent(report: Report, mode: AgentFixMode, deps: AgentFixDeps): Promise<FixPlan | undefined> {
   if (mode === 'off') return undefined;
-  const hostCtx = await readFixContext(deps.host.root, deps.fs ?? nodeFs);
+  const hostCtx = await readFixContext(deps.host);
   return planFix(report, {
     now: mode === 'now' || mode === 'both',
     persist: mode === 'persist' || mode === 'both',
@@ -128,6 +152,7 @@ export async function planOnlyForAgent(report: Report, mode: AgentFixMode, deps:
     os: deps.os,
     existingFile: hostCtx.existingFile,
     modulesLoadDWritable: hostCtx.modulesLoadDWritable,
+    persistResolved: hostCtx.persistResolved,
     // The agent never replaces a file it did not write.
     force: false,
     hostRoot: deps.host.root,
@@ -149,24 +174,24 @@ export async function applyForAgent(report: Report, mode: AgentFixMode, deps: Ag
   const bootId = (await deps.host.readText(BOOT_ID_PATH))?.trim() || 'unknown-boot';
   const memory = attemptedInProcess.get(bootId) ?? new Set<string>();
   attemptedInProcess.set(bootId, memory);
-  const record = await readBootRecord(deps.host.root, bootId, fs);
+  const record = await readBootRecord(deps.host, bootId);
   const done = new Set([...record.attempted, ...memory]);
   const toLoad = plan.load.map((l) => l.module).filter((m) => !done.has(m));
 
   const actions: FixAction[] = [];
-  if (plan.rejected.length > 0) return { plan, actions: await applyPlan(plan, { exec: deps.exec, fs, now: deps.now }) };
+  if (plan.rejected.length > 0) return { plan, actions: await applyPlan(plan, { exec: deps.exec, host: deps.host, fs, now: deps.now }) };
   if (toLoad.length > 0) {
     // Recorded before running, so a crash mid-load does not turn into a retry loop.
     for (const m of toLoad) memory.add(m);
-    await recordAttempts(deps.host.root, record, toLoad, fs).catch(() => undefined);
+    await recordAttempts(deps.host, record, toLoad, fs).catch(() => undefined);
     const privilege = deps.privilege ?? (await readPrivilege((p) => deps.host.readText(p)));
-    const moduleDir = deps.moduleDir ?? moduleDirFor(deps.host.root, report.kernel.release);
-    actions.push(...(await loadModules(toLoad, { exec: deps.exec, privilege, moduleDir, now: deps.now })));
+    const { moduleDir, moduleDirRefused } = await moduleDirOf(deps, report.kernel.release);
+    actions.push(...(await loadModules(toLoad, { exec: deps.exec, privilege, moduleDir, moduleDirRefused, now: deps.now })));
   }
   // Re-checks run often: report the persist step only when it does (or fails to do) something.
   const step = plan.persistStep;
   const idle = !step || step.kind === 'none' || (step.kind === 'write' && step.change === 'unchanged');
-  if (!idle) actions.push(...(await applyPlan({ ...plan, load: [] }, { exec: deps.exec, fs, now: deps.now })));
+  if (!idle) actions.push(...(await applyPlan({ ...plan, load: [] }, { exec: deps.exec, host: deps.host, fs, now: deps.now })));
   return { plan, actions };
 }
 

@@ -57,3 +57,15 @@ export function parseModulesAlias(text: string): Map<string, string[]> {
   }
   return aliases;
 }
+
+/** Non-empty lines that are not entries of a modules.dep (`path.ko: deps`) or modules.builtin (`path.ko`) file. */
+export function foreignLines(text: string, kind: 'dep' | 'builtin'): number {
+  let foreign = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const path = kind === 'dep' ? line.slice(0, Math.max(0, line.indexOf(':'))) : line;
+    if (moduleNameFromPath(path) === undefined) foreign += 1;
+  }
+  return foreign;
+}

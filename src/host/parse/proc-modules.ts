@@ -13,10 +13,9 @@ export interface ProcModule {
 export function parseProcModules(text: string): ProcModule[] {
   const modules: ProcModule[] = [];
   for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 5) continue;
-    const [name, size, refcount, deps, state] = fields as [string, string, string, string, string];
-    if (!/^[\w-]+$/.test(name) || !/^\d+$/.test(size)) continue;
+    const fields = recordFields(line);
+    if (!fields) continue;
+    const [name, size, refcount, deps, state] = fields;
     modules.push({
       name: name.replace(/-/g, '_'),
       size: Number(size),
@@ -31,4 +30,19 @@ export function parseProcModules(text: string): ProcModule[] {
 /** Names of the modules that are live (or loading) in /proc/modules text. */
 export function loadedModuleNames(text: string): Set<string> {
   return new Set(parseProcModules(text).filter((m) => m.state !== 'Unloading').map((m) => m.name));
+}
+
+/** Non-empty lines of /proc/modules text that are not module records (the kernel writes none). */
+export function foreignProcModulesLines(text: string): number {
+  let foreign = 0;
+  for (const line of text.split('\n')) if (line.trim() !== '' && !recordFields(line)) foreign += 1;
+  return foreign;
+}
+
+function recordFields(line: string): [string, string, string, string, string] | undefined {
+  const fields = line.trim().split(/\s+/);
+  if (fields.length < 5) return undefined;
+  const [name, size] = fields as [string, string];
+  if (!/^[\w-]+$/.test(name) || !/^\d+$/.test(size)) return undefined;
+  return fields as [string, string, string, string, string];
 }
