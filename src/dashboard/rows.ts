@@ -52,13 +52,17 @@ function worse(a: RowStatus, b: RowStatus): RowStatus {
 }
 
 /**
- * A published node's status. No condition, or condition Unknown, is "never checked". Otherwise the
- * condition (False → not-ready, True → ready, reason MeshInterceptionDegraded → degraded) and the
- * annotation's verdict are combined by taking the worse, so an inconsistency never hides a problem.
+ * A published node's status. The cluster list reads metadata only (labels and annotation, no
+ * condition): there the annotation's verdict decides, and a node without it is "never checked". When
+ * the node was read whole, condition Unknown is "never checked" whatever the annotation says;
+ * otherwise the condition (False → not-ready, True → ready, reason MeshInterceptionDegraded →
+ * degraded) and the annotation's verdict are combined by taking the worse, so an inconsistency never
+ * hides a problem.
  */
 export function statusOfNode(node: NodeReadiness): RowStatus {
   const cond = node.condition;
-  if (cond === undefined || cond.status === 'Unknown') return 'unchecked';
+  if (cond === undefined) return node.summary?.verdict ?? 'unchecked';
+  if (cond.status === 'Unknown') return 'unchecked';
   let status: RowStatus = cond.status === 'False' ? 'not-ready' : cond.reason === 'MeshInterceptionDegraded' ? 'degraded' : 'ready';
   if (node.summary !== undefined) status = worse(status, node.summary.verdict);
   return status;

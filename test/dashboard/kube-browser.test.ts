@@ -87,7 +87,7 @@ test.before(async () => {
   const api = createKubeNodeApi(resolved, { timeoutMs: 5000 });
   app = buildServer({
     reports: new FakeReports(reports.notReady),
-    nodes: kubeNodeDirectory(api, 'mesh-preflight.io/', 0),
+    nodes: kubeNodeDirectory(api, 'mesh-preflight.io/', { minTtlMs: 0 }),
     metrics: createMetrics({ defaultMetrics: false }),
     now: () => NOW,
   });

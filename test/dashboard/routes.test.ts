@@ -61,7 +61,7 @@ test('?filter= keeps only that status; counts stay cluster-wide; links keep the 
     t.is(statuses.length, n, filter);
     t.true(statuses.every((s) => s === filter), filter);
     t.deepEqual(countsOf(res.body), EXPECTED_COUNTS);
-    t.regex(res.body, new RegExp(`href="\\?filter=${filter}&amp;sort=status" data-filter="${filter}" aria-current="true"`));
+    t.regex(res.body, new RegExp(`href="\\?filter=${filter}" data-filter="${filter}" aria-current="true"`));
     t.true(res.body.includes('href="?filter=' + filter + '&amp;sort=checked" data-sort="checked"'), 'sort links keep the filter');
   }
   const none = await app.inject({ url: '/?filter=ready&q=broken' });
@@ -71,12 +71,13 @@ test('?filter= keeps only that status; counts stay cluster-wide; links keep the 
 
 test('?sort= orders the rows and marks the sorted column', async (t) => {
   const app = dashboardServer(t, cluster());
-  const byName = await app.inject({ url: '/' });
+  const byName = await app.inject({ url: '/?sort=name' });
   t.deepEqual(rowNames(byName.body), [EVIL_NAME, 'node-broken', 'node-degraded', 'node-new', 'node-pending', 'node-ready', 'node-self']);
-  t.regex(byName.body, /<th scope="col" aria-sort="ascending"><a href="\.\/" data-sort="name"/);
-  const byStatus = await app.inject({ url: '/?sort=status' });
+  t.regex(byName.body, /<th scope="col" aria-sort="ascending"><a href="\?sort=name" data-sort="name"/);
+  // Worst first is the default: not ready and degraded nodes lead the first page.
+  const byStatus = await app.inject({ url: '/' });
   t.deepEqual(rowNames(byStatus.body), [EVIL_NAME, 'node-broken', 'node-self', 'node-degraded', 'node-new', 'node-pending', 'node-ready']);
-  t.regex(byStatus.body, /aria-sort="other"><a href="\?sort=status"/);
+  t.regex(byStatus.body, /aria-sort="other"><a href="\.\/" data-sort="status"/);
   const byChecked = await app.inject({ url: '/?sort=checked' });
   t.deepEqual(rowNames(byChecked.body), ['node-new', EVIL_NAME, 'node-degraded', 'node-broken', 'node-ready', 'node-self', 'node-pending']);
 });
