@@ -77,7 +77,6 @@ export function renderNode(name: string, r: Readiness, status: ReturnType<typeof
   lines.push('');
   const ids = [...s.failing.map((id) => ['FAIL', id] as const), ...s.warning.map((id) => ['WARN', id] as const)];
   if (ids.length > 0) {
-    const width = Math.max(5, ...ids.map(([, id]) => id.length));
     lines.push(c.dim(`${'STATUS'.padEnd(7)} CHECK`));
     for (const [st, id] of ids) lines.push(`${(st === 'FAIL' ? c.red : c.yellow)(st.padEnd(7))} ${id}`);
     lines.push(c.dim('(the published summary names only failing and warning checks; the others passed or were skipped)'));
