@@ -219,3 +219,27 @@ test('the JSON API is untouched by the dashboard', async (t) => {
   t.is(missing.statusCode, 404);
   t.regex(String(missing.headers['content-type']), /^application\/json/);
 });
+
+test('?page= pages the rows 100 at a time, worst first, with links; counts stay cluster-wide; bad pages are 400, past the end is the last', async (t) => {
+  const nodes = Array.from({ length: 230 }, (_, i) => ({
+    name: `n-${String(i).padStart(3, '0')}`,
+    ready: (i % 50 === 7 ? 'false' : 'true') as 'true' | 'false',
+    summary: { verdict: (i % 50 === 7 ? 'not-ready' : 'ready') as 'ready' | 'not-ready', failing: [], missing: [], generatedAt: '2025-06-01T11:00:00Z' },
+  }));
+  const app = dashboardServer(t, { nodes });
+  const first = await app.inject({ url: '/' });
+  assertHtmlResponse(t, first, 200);
+  t.is(rowNames(first.body).length, 100);
+  t.deepEqual(rowStatuses(first.body).slice(0, 5), Array(5).fill('not-ready'));
+  t.regex(first.body, /page 1 of 3, rows 1–100/);
+  t.regex(first.body, /<a href="\?page=2" rel="next">Next<\/a>/);
+  t.deepEqual(countsOf(first.body), { all: 230, 'not-ready': 5, degraded: 0, unchecked: 0, ready: 225 });
+  const last = await app.inject({ url: '/?page=3&sort=name' });
+  t.deepEqual(rowNames(last.body), nodes.slice(200).map((n) => n.name));
+  t.regex(last.body, /<a href="\?sort=name&amp;page=2" rel="prev">Previous<\/a>/);
+  t.regex(last.body, /href="\?filter=ready&amp;sort=name" data-filter="ready"/, 'a filter link starts at page 1');
+  const beyond = await app.inject({ url: '/?page=99' });
+  t.regex(beyond.body, /page 3 of 3/);
+  for (const url of ['/?page=0', '/?page=-1', '/?page=x', '/?page=1&page=2']) t.is((await app.inject({ url })).statusCode, 400, url);
+  t.true(Buffer.byteLength(first.body) < 120_000, `${Buffer.byteLength(first.body)} bytes for 100 rows`);
+});
