@@ -9,7 +9,7 @@ const summary = (verdict: 'ready' | 'degraded' | 'not-ready') => ({ verdict, fai
 
 test('status: nothing published is never checked; condition Unknown is never checked whatever the annotation says', (t) => {
   t.is(statusOfNode(node({})), 'unchecked');
-  t.is(statusOfNode(node({ ready: 'true' })), 'unchecked', 'a label alone (no report annotation) is not a check result');
+  t.is(statusOfNode(node({ ready: 'unknown' })), 'unchecked');
   t.is(statusOfNode(node({ condition: cond('Unknown', 'NotYetChecked'), summary: summary('ready') })), 'unchecked');
 });
 
@@ -17,6 +17,9 @@ test('status: from the metadata-only list (no condition) the annotation verdict 
   t.is(statusOfNode(node({ summary: summary('ready') })), 'ready');
   t.is(statusOfNode(node({ summary: summary('degraded') })), 'degraded');
   t.is(statusOfNode(node({ ready: 'false', summary: summary('not-ready') })), 'not-ready');
+  // An unreadable annotation: the ready label (set only with a report) still tells.
+  t.is(statusOfNode(node({ ready: 'true' })), 'ready');
+  t.is(statusOfNode(node({ ready: 'false' })), 'not-ready');
 });
 
 test('status: condition and annotation combine to the worse', (t) => {
