@@ -2,8 +2,9 @@
  * The cluster-wide view behind GET /v1/nodes and the dashboard: every node's preflight labels and
  * report annotation summary, read the lean way (metadata-only, paged: src/kube/lean-read.ts) and kept
  * as small per-node rows. One list in flight however many requests arrive; the result is cached for a
- * lifetime that grows with the cluster (5 s up to 30 s at 5,000 nodes), so dashboards polling every
- * agent do not turn into N LISTs per second. The condition (with its message and heartbeat) is not
+ * lifetime that grows with the cluster (5 s up to 30 s at 5,000 nodes), and served for as long again
+ * while a background list refreshes it, so dashboards polling every agent do not turn into N LISTs per
+ * second, nor wait for one. The condition (with its message and heartbeat) is not
  * in metadata: it comes from a selected read of one node (`nodeReadiness` of a whole Node).
  */
 import type { NodeInfo } from './client.ts';
@@ -92,10 +93,24 @@ export class ClusterView {
     return Math.min(max, Math.max(min, nodes * (this.opts.perNodeTtlMs ?? 6)));
   }
 
-  /** The current snapshot: cached while fresh, else one list shared by every caller waiting for it. */
+  /**
+   * The current snapshot: cached while fresh; up to twice its lifetime, still served at once while one
+   * list refreshes it in the background; older (or none), one list shared by every caller waiting for it.
+   */
   snapshot(): Promise<ClusterSnapshot> {
     const cached = this.cached;
-    if (cached && this.now() - cached.at < this.ttlMs(cached.nodes.length)) return Promise.resolve(cached);
+    const ttl = cached ? this.ttlMs(cached.nodes.length) : 0;
+    const age = cached ? this.now() - cached.at : Infinity;
+    if (cached && age < ttl) return Promise.resolve(cached);
+    const run = this.refresh();
+    if (cached && age < 2 * ttl) {
+      run.catch(() => undefined); // a failed background refresh leaves the last snapshot to expire
+      return Promise.resolve(cached);
+    }
+    return run;
+  }
+
+  private refresh(): Promise<ClusterSnapshot> {
     if (this.inflight) return this.inflight;
     const run = this.read().finally(() => {
       if (this.inflight === run) this.inflight = undefined;

@@ -36,7 +36,7 @@ test('every node with our labels and parsed annotation, read metadata-only in pa
   await fake.close();
 });
 
-test('cached for a lifetime that grows with the cluster; failures are not cached', async (t) => {
+test('cached for a lifetime that grows with the cluster, then refreshed behind; failures are not cached', async (t) => {
   const { fake, api } = await fakeWithClient();
   let clock = 1000;
   const view = new ClusterView(api, { now: () => clock });
@@ -44,14 +44,24 @@ test('cached for a lifetime that grows with the cluster; failures are not cached
   t.is(view.ttlMs(1000), 6000);
   t.is(view.ttlMs(5000), 30_000);
   t.is(view.ttlMs(50_000), 30_000);
-  await view.snapshot();
+  const first = await view.snapshot();
   await view.snapshot();
   t.is(fake.requestsMatching('GET', '/api/v1/nodes').length, 1);
+  // Past its lifetime but within twice it: served at once, refreshed behind.
   clock += 6000;
+  fake.addNode({ metadata: { name: 'n2' } });
+  t.is(await view.snapshot(), first);
+  for (let i = 0; i < 100 && fake.requestsMatching('GET', '/api/v1/nodes').length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 50));
+  const refreshed = await view.snapshot();
+  t.deepEqual(refreshed.nodes.map((n) => n.name), ['n1', 'n2']);
+  t.is(fake.requestsMatching('GET', '/api/v1/nodes').length, 2);
+  // Past twice its lifetime: the caller waits for a list; a failure is not cached.
+  clock += 11_000;
   fake.fail({ path: '/api/v1/nodes', status: 500 });
   await t.throwsAsync(() => view.snapshot());
-  t.is((await view.snapshot()).nodes.length, 1);
-  t.is(fake.requestsMatching('GET', '/api/v1/nodes').length, 3);
+  t.is((await view.snapshot()).nodes.length, 2);
+  t.is(fake.requestsMatching('GET', '/api/v1/nodes').length, 4);
   await fake.close();
 });
 
