@@ -127,7 +127,6 @@ export interface KubeNodeApi {
   patchNodeMetadata(name: string, patch: object): Promise<NodeInfo>;
   /** Strategic merge patch on `nodes/{name}/status` (conditions merge by type). */
   patchNodeStatus(name: string, patch: object): Promise<NodeInfo>;
-  listNodes(labelSelector?: string): Promise<NodeInfo[]>;
   /** Every node's metadata, metadata-only and paged (src/kube/lean-read.ts). */
   listNodeMetadata(opts: MetadataListOptions): Promise<ListStats>;
   /** One whole node from the API server's cache (resourceVersion=0); undefined when there is none. */
@@ -282,7 +281,7 @@ export function toKubeApiError(err: unknown, what: string): KubeApiError {
       Number.isFinite(retryAfter) ? retryAfter : undefined,
     );
   }
-  if (err instanceof LeanReadError) return new KubeApiError(`${what}: ${err.message}`, err.code, err.reason);
+  if (err instanceof LeanReadError) return new KubeApiError(err.message, err.code, err.reason);
   const e = err as { message?: string; statusCode?: number };
   return new KubeApiError(`${what}: ${e?.message ?? String(err)}`, e?.statusCode);
 }
@@ -412,11 +411,6 @@ export function createKubeNodeApi(resolved: ResolvedKubeConfig, opts: KubeApiOpt
     patchNodeMetadata: (name, patch) => call(`patch node ${name}`, async () => parseNode(await core.patchNode({ name, body: patch }, merge))),
     patchNodeStatus: (name, patch) =>
       call(`patch node ${name}/status`, async () => parseNode(await core.patchNodeStatus({ name, body: patch }, strategic))),
-    listNodes: (labelSelector) =>
-      call('list nodes', async () => {
-        const list = await core.listNode(labelSelector ? { labelSelector } : {});
-        return list.items.map(parseNode);
-      }),
     listNodeMetadata: (o) => call('list node metadata', () => lean.listNodeMetadata(o)),
     readNodeCached: (name) =>
       call(`get node ${name}`, async () => {
