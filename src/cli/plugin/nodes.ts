@@ -118,6 +118,11 @@ export async function runNodes(kc: KubeConfig, opts: NodesOptions, out: (text: s
         '/api/v1/nodes',
         { resourceVersion, ...(opts.selector ? { labelSelector: opts.selector } : {}) },
         (type, object) => {
+          if (type === 'BOOKMARK') {
+            const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+            if (typeof rv === 'string' && rv !== '') resourceVersion = rv;
+            return;
+          }
           const meta = ObjectMetaSchema.safeParse((object as { metadata?: unknown } | null)?.metadata);
           if (!meta.success) {
             const code = (object as { code?: number } | null)?.code;
@@ -125,7 +130,6 @@ export async function runNodes(kc: KubeConfig, opts: NodesOptions, out: (text: s
             return;
           }
           if (meta.data.resourceVersion) resourceVersion = meta.data.resourceVersion;
-          if (type === 'BOOKMARK') return;
           const readiness = toApiReadiness(nodeReadiness(meta.data, opts.prefix));
           print(rowFromReadiness(readiness), readiness.summary?.warning ?? [], type === 'DELETED');
         },
