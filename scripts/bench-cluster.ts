@@ -272,8 +272,10 @@ async function main(nodes: number): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') await serve(Number(process.argv[3] ?? 5000));
-else {
-  await main(Number(process.argv[2] ?? 5000));
-  process.exit(0);
+if (process.argv[1] === self) {
+  if (process.argv[2] === '--serve') await serve(Number(process.argv[3] ?? 5000));
+  else {
+    await main(Number(process.argv[2] ?? 5000));
+    process.exit(0);
+  }
 }
