@@ -67,7 +67,7 @@ test.serial('nodes -o json, -o wide and -l selector', async (t) => {
   t.is(fake.requestsMatching('GET', '/api/v1/nodes').at(-1)!.query['labelSelector'], 'node-role.kubernetes.io/control-plane');
 });
 
-test.serial('nodes --watch prints a row again when what it shows changes, and stops on SIGINT', async (t) => {
+test.serial('nodes --watch prints a row again when what it shows changes, lists again after a 410, and stops on SIGINT', async (t) => {
   const { fake, kubeconfig } = await startDemoCluster();
   t.teardown(() => fake.close());
   const child = execa(process.execPath, [bin, 'nodes', '--kubeconfig', kubeconfig, '--watch'], { reject: false, env: { NO_COLOR: '1', KUBECONFIG: '' } });
@@ -87,6 +87,15 @@ test.serial('nodes --watch prints a row again when what it shows changes, and st
     n.metadata.labels['team'] = 'payments'; // not something the row shows: no line
   });
   t.true(await until(/worker-4\s+NotReady\s+<unknown>\s+<unknown>\s+kernel/), out);
+  // The watch breaks and the change it missed is compacted away: the re-watch gets 410, the plugin lists again.
+  const watchesBefore = fake.requests.filter((r) => r.query['watch'] === '1').length;
+  fake.dropWatches();
+  fake.updateNode('worker-3', (n) => {
+    n.metadata.labels['mesh-preflight.io/iptables-backend'] = 'legacy';
+  });
+  fake.compactHistory();
+  t.true(await until(/worker-3\s+Degraded\s+legacy/), out);
+  t.true(fake.requests.filter((r) => r.query['watch'] === '1').length > watchesBefore);
   child.kill('SIGINT');
   const result = await child;
   t.is(result.exitCode, 0);

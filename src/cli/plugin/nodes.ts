@@ -137,8 +137,9 @@ export async function runNodes(kc: KubeConfig, opts: NodesOptions, out: (text: s
       );
     } catch (error) {
       if (signal?.aborted) return;
-      if (!(error instanceof LeanReadError && error.code === 410)) throw error;
-      expired = true;
+      // A broken connection (no HTTP status) is watched again; 410 lists again; other answers end the command.
+      if (!(error instanceof LeanReadError) || (error.code !== undefined && error.code !== 410)) throw error;
+      if (error.code === 410) expired = true;
     }
     // A server that ends watches at once is not hammered.
     if (Date.now() - started < 1000 && !signal?.aborted) await new Promise((r) => setTimeout(r, 1000));
