@@ -116,7 +116,8 @@ export async function runNodes(kc: KubeConfig, opts: NodesOptions, out: (text: s
     try {
       await reader.watchMetadata(
         '/api/v1/nodes',
-        { resourceVersion, ...(opts.selector ? { labelSelector: opts.selector } : {}) },
+        // The server ends the watch after timeoutSeconds (as client-go's reflector asks), and it is watched again.
+        { resourceVersion, timeoutSeconds: '300', ...(opts.selector ? { labelSelector: opts.selector } : {}) },
         (type, object) => {
           if (type === 'BOOKMARK') {
             const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
