@@ -2,19 +2,25 @@
  * rules-dry-run (`--probe` only): applies the rules the mesh's init container would apply, with the
  * backend it would use, inside a throwaway network namespace (src/iptables/dry-run.ts), and reports the
  * table and extension that fail with iptables' own error line. If the probe itself made the kernel load a
- * module, the check says so: the probe runs as root on the host, while a mesh init container has no
- * CAP_SYS_MODULE and no modprobe in its image, so on a fresh boot the same rules could still fail there.
+ * module, the check says so: the probe runs as root on the host, where autoload is allowed. Where the
+ * autoload judgement (src/autoload/judge.ts) says the mesh's pod could not have loaded it (SELinux
+ * enforcing, legacy without ip_tables, modules disabled, …), that module counts against readiness
+ * (fail); where the pod would autoload it too, it is a warning (the probe changed the host).
  */
 import type { Check, CheckOutcome } from '../src/core/check.ts';
 import type { MeshBackendChoice } from '../src/core/facts.ts';
 import type { Family } from '../src/core/requirements.types.ts';
 import { dryRunRules, type DryRunResult, type TableDryRun } from '../src/iptables/dry-run.ts';
+import type { AutoloadJudgement } from '../src/autoload/types.ts';
+import { PERSIST_FILE } from './modules.ts';
 
 export interface RulesDryRunFacts {
   mesh: MeshBackendChoice;
   results: DryRunResult[];
   /** Families the mesh needs but for which the profile has no rule set. */
   noRuleset: Family[];
+  /** Whether the mesh's pod could have loaded what the probe loaded (judged before the probe ran). */
+  autoload?: AutoloadJudgement;
 }
 
 const MODULES_LOAD_FILE = '/etc/modules-load.d/mesh-preflight.conf';
@@ -56,10 +62,27 @@ export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutc
   }
   const loaded = [...new Set(results.flatMap((r) => r.modulesLoadedByProbe))].sort();
   const tables = results.map((r) => `${r.backend} ${r.family}: ${r.tables.map((t) => t.table).join(', ')}`).join('; ');
+  if (loaded.length > 0 && facts.autoload?.value === 'no') {
+    const judged = facts.autoload.modules.filter((m) => loaded.includes(m.module) && m.value === 'no');
+    evidence.push(`autoload by the mesh's pod: no — ${facts.autoload.reason}`);
+    return {
+      status: 'fail',
+      summary: `the rules apply (${tables}) only because the probe, as root on the host, loaded ${loaded.join(', ')}: the mesh's pod cannot load ${judged.length > 0 ? judged.map((m) => m.module).join(', ') : 'them'} (${facts.autoload.reason})`,
+      evidence,
+      remediation: [
+        `mesh-preflight fix --now --persist --yes   # load ${loaded.join(' ')} on the host now and at every boot`,
+        `printf '%s\\n' ${loaded.join(' ')} > ${PERSIST_FILE}   # by hand: load at every boot`,
+        ...cleanupRemediation,
+      ],
+    };
+  }
   if (loaded.length > 0) {
     return {
       status: 'warn',
-      summary: `the rules apply (${tables}), but only because the probe itself loaded ${loaded.join(', ')}: a mesh init container cannot load modules, so after a reboot its rules fail until these are loaded at boot`,
+      summary:
+        facts.autoload?.value === 'yes'
+          ? `the rules apply (${tables}); the probe loaded ${loaded.join(', ')}, which the kernel would also autoload for the mesh's pod (${facts.autoload.reason}); load them at boot to be independent of autoload`
+          : `the rules apply (${tables}), but only because the probe itself loaded ${loaded.join(', ')}: a mesh init container cannot load modules, so after a reboot its rules fail until these are loaded at boot`,
       evidence,
       remediation: [`modprobe -a ${loaded.join(' ')}`, `printf '%s\\n' ${loaded.join(' ')} > ${MODULES_LOAD_FILE}   # load at every boot (or: mesh-preflight fix)`, ...cleanupRemediation],
     };
@@ -103,6 +126,8 @@ export const rulesDryRunCheck = {
   async collect(ctx) {
     const mesh = await ctx.facts.meshBackend();
     const requirements = await ctx.facts.requirements(mesh.backend);
+    // Judged (and the module inventory read) before the probe can load anything.
+    const autoload = await ctx.facts.autoload(mesh.backend).catch(() => undefined);
     const results: DryRunResult[] = [];
     const noRuleset: Family[] = [];
     for (const family of requirements.families) {
@@ -113,7 +138,7 @@ export const rulesDryRunCheck = {
       }
       results.push(await dryRunRules(ctx.exec, { backend: mesh.backend, family, rules, tables: requirements.tables[family] ?? [], host: ctx.host }));
     }
-    return { mesh, results, noRuleset };
+    return { mesh, results, noRuleset, ...(autoload ? { autoload } : {}) };
   },
   evaluate(facts) {
     return evaluateRulesDryRun(facts ?? {});

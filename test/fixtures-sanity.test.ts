@@ -17,7 +17,8 @@ import { commandFileName, fixtureExec } from './helpers/fixture-exec.ts';
 import { FIXTURE_MODULES, hostFixturePath, listHostFixtures, loadExpected, type Expected } from './fixtures/hosts/index.ts';
 
 const EXPECTED_FIXTURES = [
-  'lacks-module', 'monolithic', 'no-module-tree', 'rocky-8', 'talos', 'ubuntu-22.04', 'upgraded-no-reboot',
+  'empty-modprobe', 'install-blocked', 'lacks-module', 'modules-disabled', 'monolithic', 'no-module-tree', 'rocky-8',
+  'rocky-8-ip-tables-loaded', 'rocky-8-permissive', 'talos', 'ubuntu-22.04', 'upgraded-no-reboot',
 ];
 
 /**

@@ -47,8 +47,9 @@ export function renderReport(report: Report, options: RenderOptions): string {
     if (mode.backend === report.iptables?.meshBackend) continue;
     const detail = mode.ready
       ? mode.notLoaded.length > 0 ? `ready once loaded: ${mode.notLoaded.join(', ')}` : 'ready'
-      : `not ready: missing ${mode.missing.join(', ') || mode.notes.join('; ')}`;
+      : `not ready: ${[mode.missing.length > 0 ? `missing ${mode.missing.join(', ')}` : '', ...mode.notes].filter(Boolean).join('; ')}`;
     lines.push('', `Other mode (${mode.backend}), for information: ${detail}`);
+    if (mode.autoload && mode.notLoaded.length > 0) lines.push(`  autoload by the mesh's pod: ${mode.autoload.value} — ${mode.autoload.reason}`);
   }
 
   for (const finding of report.initContainers) {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { CheckContext } from './check.ts';
 import { HostFacts } from './host-facts.ts';
 import { iptablesSection } from './iptables-section.ts';
+import { autoloadSection } from '../autoload/report-section.ts';
 import type { CheckOptions } from './options.ts';
 import { ReportSchema, verdictOf, type Report } from './report.ts';
 import { runChecks } from './runner.ts';
@@ -32,11 +33,12 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
 
   const runs = await runChecks(deps.checks ?? allChecks, ctx);
   const checks = runs.map((run) => run.result);
-  const [kernel, osInfo, modules, iptables] = await Promise.all([
+  const [kernel, osInfo, modules, iptables, autoload] = await Promise.all([
     facts.kernel(),
     facts.os(),
     facts.moduleStates().catch(() => []),
     iptablesSection(facts).catch(() => undefined),
+    autoloadSection(facts).catch(() => undefined),
   ]);
 
   return ReportSchema.parse({
@@ -59,6 +61,7 @@ export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {})
     checks,
     modules,
     iptables,
+    autoload,
     initContainers: runs.flatMap((run) => run.sections.initContainers ?? []),
     fixes: [],
   });

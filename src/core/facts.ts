@@ -7,6 +7,7 @@ import type { Requirements } from './requirements.types.ts';
 import type { IptablesObservation } from '../iptables/types.ts';
 import type { KernelFacts, KconfigFacts, ModuleInventory } from '../modules/types.ts';
 import type { OsInfo } from '../host/os-family.ts';
+import type { AutoloadFacts, AutoloadJudgement } from '../autoload/types.ts';
 
 export interface MeshBackendChoice {
   backend: RuleBackend;
@@ -27,4 +28,8 @@ export interface Facts {
   requirements(backend?: RuleBackend): Promise<Requirements>;
   /** State of every module required for the given backend mode (default: the mesh backend). */
   moduleStates(backend?: RuleBackend): Promise<ModuleReport[]>;
+  /** SELinux, modules_disabled, kernel.modprobe and modprobe.d facts (src/autoload/read.ts). */
+  autoloadFacts(): Promise<AutoloadFacts>;
+  /** Will the mesh's pod get the not-loaded modules of this mode (default: the mesh backend)? */
+  autoload(backend?: RuleBackend): Promise<AutoloadJudgement>;
 }

@@ -18,6 +18,9 @@ import { decideModuleState, type ModuleKnowledge } from '../modules/state.ts';
 import type { KconfigFacts, KernelFacts, ModuleInventory } from '../modules/types.ts';
 import { kconfigSymbolsFor } from '../../checks/kernel-data/netfilter-map.ts';
 import { resolveModule } from '../../checks/kernel-data/module-history.ts';
+import { readAutoloadFacts } from '../autoload/read.ts';
+import { judgeAutoload } from '../autoload/judge.ts';
+import type { AutoloadFacts, AutoloadJudgement } from '../autoload/types.ts';
 
 /** The kernel knowledge shipped in checks/kernel-data. */
 export const shippedModuleKnowledge: ModuleKnowledge = { kconfigSymbolsFor, resolveModule };
@@ -79,6 +82,17 @@ export class HostFacts implements Facts {
       const facts = { kernel: await this.kernel(), kconfig: await this.kconfig(), inventory: await this.moduleInventory() };
       const knowledge = this.deps.knowledge ?? shippedModuleKnowledge;
       return requirements.modules.map((m) => decideModuleState(m.name, facts, knowledge, m.requiredFor));
+    });
+  }
+
+  autoloadFacts(): Promise<AutoloadFacts> {
+    return this.once('autoloadFacts', async () => readAutoloadFacts(this.deps.host, await this.os()));
+  }
+
+  autoload(backend?: RuleBackend): Promise<AutoloadJudgement> {
+    return this.once(`autoload:${backend ?? ''}`, async () => {
+      const chosen = backend ?? (await this.meshBackend()).backend;
+      return judgeAutoload(await this.autoloadFacts(), chosen, await this.moduleStates(backend));
     });
   }
 

@@ -21,11 +21,12 @@ export function legacyXtablesAvailable(kernel: KernelFacts, kconfig: KconfigFact
 }
 
 export async function backendReadiness(facts: Facts, backend: RuleBackend): Promise<BackendReadiness> {
-  const [modules, requirements, kernel, kconfig] = await Promise.all([
+  const [modules, requirements, kernel, kconfig, autoload] = await Promise.all([
     facts.moduleStates(backend),
     facts.requirements(backend),
     facts.kernel(),
     facts.kconfig(),
+    facts.autoload(backend),
   ]);
   const missing = modules.filter((m) => m.state === 'missing').map((m) => m.name);
   const notLoaded = modules.filter((m) => m.state === 'loadable').map((m) => m.name);
@@ -45,7 +46,18 @@ export async function backendReadiness(facts: Facts, backend: RuleBackend): Prom
     legacyBlocked = true;
     notes.push(`kernel ${kernel.release} has no legacy xtables (${LEGACY_XTABLES_SYMBOL} is not set): legacy iptables cannot work here`);
   }
-  return { backend, ready: missing.length === 0 && !legacyBlocked, missing, notLoaded, unknown, notes };
+  // A module the pod cannot get is as good as missing for this mode until it is loaded on the host.
+  const unreachable = autoload.modules.filter((m) => m.value === 'no').map((m) => m.module);
+  if (unreachable.length > 0) notes.push(`the mesh's pod cannot load ${unreachable.join(', ')} (see autoload): load them on the host`);
+  return {
+    backend,
+    ready: missing.length === 0 && !legacyBlocked && unreachable.length === 0,
+    missing,
+    notLoaded,
+    unknown,
+    notes,
+    autoload: { value: autoload.value, reason: autoload.reason },
+  };
 }
 
 export async function iptablesSection(facts: Facts): Promise<IptablesReport> {

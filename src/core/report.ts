@@ -55,6 +55,35 @@ export const ModuleReportSchema = z.object({
 });
 export type ModuleReport = z.infer<typeof ModuleReportSchema>;
 
+/** Will the mesh's pod get the required modules that are not loaded yet (src/autoload/judge.ts)? */
+export const AutoloadValueSchema = z.enum(['yes', 'no', 'unknown']);
+export const AutoloadJudgementSchema = z.object({
+  value: AutoloadValueSchema,
+  /** The cause(s), naming the modules concerned. */
+  reason: z.string(),
+});
+export type AutoloadJudgementReport = z.infer<typeof AutoloadJudgementSchema>;
+
+/** The node facts the autoload judgement is made from, each with the file (and line) it was read from. */
+export const AutoloadReportSchema = z.object({
+  selinux: z.object({
+    mode: z.enum(['enforcing', 'permissive', 'disabled', 'off', 'unknown']),
+    policyType: z.string().optional(),
+  }),
+  modulesDisabled: z.boolean().optional(),
+  /** kernel.modprobe ('' when empty). */
+  modprobePath: z.string().optional(),
+  /** modprobe.d install/blacklist lines naming a required module. */
+  modprobeD: z
+    .array(z.object({ kind: z.enum(['install', 'blacklist']), module: z.string(), file: z.string(), line: z.number().int().positive(), text: z.string() }))
+    .default([]),
+  /** ip_tables / ip6_tables loaded (or built in): legacy iptables can bootstrap. */
+  ipTablesLoaded: z.boolean().optional(),
+  ip6TablesLoaded: z.boolean().optional(),
+  evidence: z.array(z.string()).default([]),
+});
+export type AutoloadReport = z.infer<typeof AutoloadReportSchema>;
+
 export const BackendReadinessSchema = z.object({
   backend: RuleBackendSchema,
   ready: z.boolean(),
@@ -65,6 +94,8 @@ export const BackendReadinessSchema = z.object({
   /** Required modules whose state could not be established. */
   unknown: z.array(z.string()).default([]),
   notes: z.array(z.string()).default([]),
+  /** Whether the mesh's pod gets the notLoaded modules by autoload (optional: older reports lack it). */
+  autoload: AutoloadJudgementSchema.optional(),
 });
 export type BackendReadiness = z.infer<typeof BackendReadinessSchema>;
 
@@ -134,6 +165,7 @@ export const ReportSchema = z.object({
   checks: z.array(CheckResultSchema),
   modules: z.array(ModuleReportSchema),
   iptables: IptablesReportSchema.optional(),
+  autoload: AutoloadReportSchema.optional(),
   initContainers: z.array(InitContainerFindingSchema).default([]),
   fixes: z.array(FixActionSchema).default([]),
 });

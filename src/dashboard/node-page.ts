@@ -79,7 +79,7 @@ function iptablesSection(report: Report): SafeHtml {
   if (ipt === undefined) return html`<p class="muted">No iptables information in the report.</p>`;
   const modes = ipt.modes.map((m) => html`<tr>
 <th scope="row">${m.backend}${m.backend === ipt.meshBackend ? html`<span class="tag">mesh uses</span>` : ''}</th>
-<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.unknown.join(', ')}</td><td>${m.notes.join(' ')}</td>
+<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.unknown.join(', ')}</td><td>${m.notes.join(' ')}${m.autoload ? html`<div><span class="muted">Autoload by the mesh's pod:</span> ${m.autoload.value} — ${m.autoload.reason}</div>` : ''}</td>
 </tr>`);
   return html`<dl class="facts">
 <dt>Node's rules</dt><dd>${ipt.backend}</dd>

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import type { Report, ModuleState } from '../core/report.ts';
+import { installBlock } from '../autoload/judge.ts';
 import type { OsInfo } from '../host/os-family.ts';
 import { configSymbolFor } from './kconfig-symbols.ts';
 import { immutableOsAdvice, notWritableAdvice, type OsPersistAdvice } from './os-persistence.ts';
@@ -61,6 +62,14 @@ export interface Unfixable {
   advice: string[];
 }
 
+/** A module a modprobe.d `install` line disables: neither loaded nor persisted, the line is named instead. */
+export interface Blocked {
+  module: string;
+  /** `file:line: text` of the modprobe.d line. */
+  by: string;
+  requiredFor: string[];
+}
+
 export interface Rejected {
   module: string;
   reason: string;
@@ -89,6 +98,10 @@ export interface FixPlan {
   /** Modules that are already fine (loaded or built in). */
   alreadyOk: { module: string; state: 'loaded' | 'builtin' }[];
   unfixable: Unfixable[];
+  /** Modules a modprobe.d install line disables (not tried). */
+  blocked: Blocked[];
+  /** kernel.modules_disabled=1: nothing is loaded now; persisted modules load after a reboot. */
+  rebootNeeded: boolean;
   /** Names that failed validation; when non-empty nothing is run at all. */
   rejected: Rejected[];
   /** Undefined when persistence was not asked for. */
@@ -119,9 +132,16 @@ export function planFix(report: Report, opts: PlanOptions): FixPlan {
   const load: PlannedLoad[] = [];
   const alreadyOk: FixPlan['alreadyOk'] = [];
   const unfixable: Unfixable[] = [];
+  const blocked: Blocked[] = [];
+  const modulesDisabled = report.autoload?.modulesDisabled === true;
+  const blockOf = (module: string) =>
+    (report.autoload?.modprobeD ?? []).map((d) => (d.module === module ? installBlock(d) : undefined)).find((b) => b !== undefined);
   for (const t of valid) {
-    if (t.state === 'loadable') {
-      if (opts.now) load.push({ module: t.module, forModules: t.forModules, requiredFor: t.requiredFor, state: t.state });
+    const by = t.state === 'loadable' ? blockOf(t.module) : undefined;
+    if (by) {
+      blocked.push({ module: t.module, by, requiredFor: t.requiredFor });
+    } else if (t.state === 'loadable') {
+      if (opts.now && !modulesDisabled) load.push({ module: t.module, forModules: t.forModules, requiredFor: t.requiredFor, state: t.state });
     } else if (t.state === 'loaded' || t.state === 'builtin') {
       alreadyOk.push({ module: t.module, state: t.state });
     } else {
@@ -138,11 +158,28 @@ export function planFix(report: Report, opts: PlanOptions): FixPlan {
   if (rejected.length > 0) {
     notes.push('Some module names failed validation: nothing will be run until the report is corrected.');
   }
-  const persistStep = opts.persist ? planPersist(valid, targets, opts, notes) : undefined;
-  if (opts.now && load.length === 0 && rejected.length === 0) {
+  if (modulesDisabled) {
+    notes.push(
+      opts.persist
+        ? 'kernel.modules_disabled=1: this kernel refuses every module load until reboot, so nothing is loaded now. Reboot the node after persisting: systemd-modules-load loads the persisted modules at boot, before systemd-sysctl can disable loading again.'
+        : 'kernel.modules_disabled=1: this kernel refuses every module load until reboot, so nothing is loaded now. Persist the modules (--persist) and reboot the node.',
+    );
+  }
+  for (const b of blocked) {
+    notes.push(`${b.module} is disabled by ${b.by}: not loaded and not persisted (modprobe would run that command instead). Remove or comment out the line if the mesh may use ${b.module}.`);
+  }
+  for (const d of report.autoload?.modprobeD ?? []) {
+    if (d.kind !== 'blacklist' || !valid.some((t) => t.module === d.module && t.state === 'loadable')) continue;
+    notes.push(
+      `${d.module} is blacklisted by ${d.file}:${d.line}: modprobe by name loads it now, but systemd-modules-load applies blacklists, so the persisted entry will not load it at boot — remove that line, or load it from a boot script.`,
+    );
+  }
+  const blockedNames = new Set(blocked.map((b) => b.module));
+  const persistStep = opts.persist ? planPersist(valid.filter((t) => !blockedNames.has(t.module)), targets, opts, notes) : undefined;
+  if (opts.now && load.length === 0 && rejected.length === 0 && !modulesDisabled) {
     notes.push('No module needs loading now: every required module is loaded, built in, or cannot be loaded here.');
   }
-  return { now: opts.now, persist: opts.persist, hostRoot: opts.hostRoot, load, alreadyOk, unfixable, rejected, persistStep, notes };
+  return { now: opts.now, persist: opts.persist, hostRoot: opts.hostRoot, load, alreadyOk, unfixable, blocked, rebootNeeded: modulesDisabled, rejected, persistStep, notes };
 }
 
 /** Module names the plan would act on (load or persist), for before → after displays. */

@@ -18,6 +18,8 @@ export function renderPlan(plan: FixPlan, moduleDir?: ModuleDir): string {
         const why = l.requiredFor.length ? `  # ${l.requiredFor.join(', ')}` : '';
         out.push(`  $ ${commandLine('modprobe', modprobeArgs(l.module, moduleDir))}${why}`);
       }
+    } else if (plan.rebootNeeded) {
+      out.push('Load now: nothing can be loaded until the node reboots (kernel.modules_disabled=1); modprobe is not tried.');
     } else {
       out.push('Load now: nothing to load.');
     }
@@ -45,6 +47,9 @@ export function renderPlan(plan: FixPlan, moduleDir?: ModuleDir): string {
     }
   }
   if (plan.alreadyOk.length > 0) out.push(`Already fine: ${plan.alreadyOk.map((m) => `${m.module} (${m.state})`).join(', ')}`);
+  for (const b of plan.blocked) {
+    out.push(`Blocked by modprobe.d, not tried: ${b.module}${b.requiredFor.length ? ` — needed for ${b.requiredFor.join(', ')}` : ''}: ${b.by}`);
+  }
   for (const u of plan.unfixable) {
     out.push(`Cannot fix ${u.module} (${u.state})${u.requiredFor.length ? ` — needed for ${u.requiredFor.join(', ')}` : ''}:`);
     for (const a of u.advice) out.push(`  - ${a}`);

@@ -2,9 +2,14 @@
 import test from 'ava';
 import { agentOf, KUSTOMIZATIONS, render, type Loose } from './helpers.ts';
 import { argsOf, flagValue, parseAgentArgs } from '../../src/deploy/agent-args.ts';
+import { MODPROBE_PATH, MODULES_DISABLED, SELINUX_CONFIG, SELINUX_ENFORCE } from '../../src/autoload/read.ts';
 
 /** Host paths the checks read (host root /host), each mounted read-only; plus the shared xtables lock. */
-const HOST_READS = ['/proc', '/sys/module', '/lib/modules', '/usr/lib/modules', '/boot', '/etc/os-release', '/usr/lib/os-release', '/var/log/pods'];
+const HOST_READS = [
+  '/proc', '/sys/module', '/lib/modules', '/usr/lib/modules', '/boot', '/etc/os-release', '/usr/lib/os-release', '/var/log/pods',
+  // the autoload judgement: selinuxfs below /sys/fs, the SELinux config, modprobe.d
+  '/sys/fs', '/etc/selinux', '/etc/modprobe.d', '/usr/lib/modprobe.d',
+];
 const XTABLES_LOCK = '/run/xtables.lock';
 const HOST_ROOT = '/host';
 
@@ -86,6 +91,16 @@ for (const name of KUSTOMIZATIONS) {
     const mounted = new Set((container.volumeMounts as Loose[]).map((m) => m.name));
     t.deepEqual((pod.volumes as Loose[]).map((v) => v.name).filter((n) => !mounted.has(n)), []);
     t.is(flagValue(parseAgentArgs(argsOf(ds)), '--host-root'), HOST_ROOT);
+  });
+
+  test(`${name}: what the autoload judgement reads lies below a read-only host mount`, (t) => {
+    const mounted = hostMounts(pod, container).filter((m) => m.readOnly).map((m) => m.hostPath);
+    const covered = (file: string) => mounted.some((dir) => file === dir || file.startsWith(`${dir}/`));
+    for (const file of [SELINUX_ENFORCE, SELINUX_CONFIG, MODULES_DISABLED, MODPROBE_PATH, '/etc/modprobe.d/x.conf', '/usr/lib/modprobe.d/x.conf']) {
+      t.true(covered(file), `${file} is not mounted`);
+    }
+    // /sys/fs/selinux is absent (and cannot be created) on hosts without SELinux: its parent is mounted, and must exist.
+    t.is(hostMounts(pod, container).find((m) => m.hostPath === '/sys/fs')?.type, 'Directory');
   });
 
   test(`${name}: probes /healthz (liveness) and /readyz (readiness) on the named port http`, (t) => {

@@ -128,20 +128,22 @@ test('fix --persist on a copy of the runbook node writes exactly the modules fou
   const notLoaded = ReportSchema.parse(JSON.parse(check.stdout)).modules.filter((m) => m.state === 'loadable').map((m) => m.name).sort();
   t.true(notLoaded.includes('iptable_nat'));
 
+  // Exit 1 throughout: SELinux enforcing, so the node is not ready until the modules are really loaded
+  // (persisting alone changes nothing before the next boot; test/e2e/autoload.test.ts has the boot).
   const dryRun = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--output', 'table']);
-  t.is(dryRun.exitCode, 0, dryRun.stderr);
+  t.is(dryRun.exitCode, 1, dryRun.stderr);
   t.regex(dryRun.stdout, /Dry run: nothing changed/);
-  t.deepEqual(await readdir(path.join(host, 'etc')), ['os-release'], 'the dry run wrote nothing');
+  t.deepEqual(await readdir(path.join(host, 'etc')), ['os-release', 'selinux'], 'the dry run wrote nothing');
 
   const apply = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--yes', '--output', 'json']);
-  t.is(apply.exitCode, 0, apply.stderr);
+  t.is(apply.exitCode, 1, apply.stderr);
   const file = path.join(host, 'etc/modules-load.d/99-mesh-preflight.conf');
   const listed = (await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).sort();
   t.deepEqual(listed, notLoaded);
   const before = await stat(file);
 
   const again = await run(['fix', '--host-root', host, '--backend', 'legacy', '--persist', '--yes', '--output', 'table']);
-  t.is(again.exitCode, 0);
+  t.is(again.exitCode, 1);
   t.regex(again.stdout, /already up to date/);
   const after = await stat(file);
   t.is(after.mtimeMs, before.mtimeMs);

@@ -51,6 +51,31 @@ test('the probe loaded modules itself → warn with modprobe and persist remedy'
   t.true(out.remediation.some((r) => r.includes('/etc/modules-load.d/')));
 });
 
+test('the probe loaded modules the mesh pod could not have loaded (autoload no) → fail, not a side note', (t) => {
+  const autoload = {
+    value: 'no' as const,
+    reason: 'SELinux enforcing (/sys/fs/selinux/enforce: 1): pods run as container_t … — xt_owner',
+    modules: [{ module: 'xt_owner', value: 'no' as const, label: 'selinux-enforcing' as const, cause: 'SELinux enforcing' }],
+  };
+  const out = evaluateRulesDryRun({ ...facts([result({ modulesLoadedByProbe: ['xt_owner'] })]), autoload });
+  t.is(out.status, 'fail');
+  t.regex(out.summary, /only because the probe, as root on the host, loaded xt_owner: the mesh's pod cannot load xt_owner \(SELinux enforcing/);
+  t.true(out.remediation.some((r) => r.startsWith('mesh-preflight fix --now --persist --yes')));
+  t.true(out.evidence.some((e) => e.startsWith("autoload by the mesh's pod: no")));
+});
+
+test('the probe loaded modules the pod would autoload too (autoload yes) → warn saying so', (t) => {
+  const autoload = { value: 'yes' as const, reason: 'the kernel will load xt_owner when the rules need it', modules: [] };
+  const out = evaluateRulesDryRun({ ...facts([result({ modulesLoadedByProbe: ['xt_owner'] })]), autoload });
+  t.is(out.status, 'warn');
+  t.regex(out.summary, /which the kernel would also autoload for the mesh's pod/);
+});
+
+test('autoload no but the probe loaded nothing → pass (the modules check carries the verdict)', (t) => {
+  const out = evaluateRulesDryRun({ ...facts([result({})]), autoload: { value: 'no', reason: 'x', modules: [] } });
+  t.is(out.status, 'pass');
+});
+
 test('no privilege / no binary → skip with reason', (t) => {
   const denied = evaluateRulesDryRun(facts([result({ ran: false, ok: false, tables: [], skipped: 'no privilege to create a network namespace (needs root / CAP_SYS_ADMIN): Operation not permitted' })]));
   t.is(denied.status, 'skip');

@@ -11,6 +11,10 @@ import {
   reportAnnotation,
 } from '../../src/kube/node-status.ts';
 import { check, makeReport, notReadyReport } from './fixtures.ts';
+import { checkNode } from '../../src/core/check-node.ts';
+import { checkOptions } from '../../src/core/options.ts';
+import { fixtureExec } from '../helpers/fixture-exec.ts';
+import { hostFixturePath } from '../fixtures/hosts/index.ts';
 
 const now = new Date('2025-06-01T12:00:00Z');
 const baseNode = (): NodeInfo => ({
@@ -134,4 +138,13 @@ test('cleanup removes exactly our labels, annotation and condition', (t) => {
   const after = applyPatches(ours, p);
   t.deepEqual(after, baseNode());
   t.deepEqual(cleanupPatches(baseNode()), {}, 'nothing of ours → nothing to do');
+});
+
+test('the runbook host (SELinux enforcing): label ready=false and a False condition naming the modules and the cause', async (t) => {
+  const root = hostFixturePath('rocky-8');
+  const report = await checkNode(checkOptions({ hostRoot: root, backend: 'legacy', dnsCapture: true, nodeName: 'rocky' }), { exec: fixtureExec(root) });
+  const desired = desiredNodeState(report);
+  t.is(desired.labels['mesh-preflight.io/ready'], 'false');
+  t.is(desired.condition.status, 'False');
+  t.regex(desired.condition.message, /modules \(not loaded and the mesh's pod cannot load them: .*iptable_raw.*SELinux enforcing: pods cannot autoload modules/);
 });
