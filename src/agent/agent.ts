@@ -167,7 +167,7 @@ export async function startAgent(settings: AgentSettings, deps: AgentDeps = {}):
   const authorizer = recheckAuthorizer(settings.recheckAuth, kube);
   const server = buildServer({
     reports: { latest: () => runner.latest(), recheck: async () => (await runner.run()).report },
-    nodes: kube ? kubeNodeDirectory(kube, settings.labelPrefix, settings.nodesCacheMs) : undefined,
+    nodes: kube ? kubeNodeDirectory(kube, settings.labelPrefix, settings.nodesCacheMs !== undefined ? { minTtlMs: settings.nodesCacheMs } : {}) : undefined,
     metrics,
     recheck: {
       enabled: settings.recheckAuth !== 'off' && !(settings.recheckAuth === 'tokenreview' && !kube),

@@ -44,6 +44,8 @@ export const NodeReportSummarySchema = z.object({
   verdict: VerdictSchema,
   failing: z.array(z.string()),
   missing: z.array(z.string()),
+  /** Warning check ids (annotations published before this field existed lack it). */
+  warning: z.array(z.string()).optional(),
   generatedAt: z.string(),
 });
 
@@ -60,7 +62,10 @@ export type NodeReadiness = z.infer<typeof NodeReadinessSchema>;
 
 /** The cluster's nodes; absent when the agent runs without Kubernetes. */
 export interface NodeDirectory {
+  /** Every node (from labels and annotation: no condition), sorted by name. */
   list(): Promise<NodeReadiness[]>;
+  /** One node read whole, with its condition; undefined when the cluster has no such node. */
+  get?(name: string): Promise<NodeReadiness | undefined>;
 }
 
 /** Decides whether a recheck request may run, from its raw `Authorization` header (e.g. a TokenReview). */

@@ -47,6 +47,8 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 .counts a { display: inline-flex; gap: 0.4rem; align-items: baseline; padding: 0.35rem 0.7rem; border: 1px solid var(--line); border-radius: 6px; text-decoration: none; color: var(--fg); }
 .counts a[aria-current="true"] { border-width: 2px; border-color: var(--fg); font-weight: 600; }
 .counts .n { font-size: 1.3rem; font-weight: 700; }
+.pager ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.75rem; padding: 0; margin: 0.75rem 0; align-items: baseline; }
+.pager li[aria-current="page"] { font-weight: 600; }
 .controls { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: center; margin: 0.5rem 0 1rem; }
 .controls ul { list-style: none; display: inline-flex; gap: 0.75rem; padding: 0; margin: 0; }
 .controls a[aria-current="true"] { font-weight: 700; text-decoration-thickness: 3px; }

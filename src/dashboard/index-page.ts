@@ -1,6 +1,7 @@
 /**
- * `GET /`: counts per status, filter and sort controls as plain links and a GET form (they work with
- * JavaScript off), and one table row per node.
+ * `GET /`: counts per status for the whole cluster, filter and sort controls as plain links and a GET
+ * form (they work with JavaScript off), and one page of table rows — worst first by default — with
+ * links to the other pages. Filtering, search, sorting and paging are all done by the server.
  */
 import { z } from 'zod';
 import { html, type SafeHtml } from './html.ts';
@@ -10,9 +11,10 @@ import { countRows, filterRows, rowFilters, rowSorts, sortRows, type NodeRow, ty
 /** Query of `/`; unknown keys are ignored, bad values of known keys are a 400. */
 export const IndexQuerySchema = z.object({
   filter: z.enum(rowFilters).default('all'),
-  sort: z.enum(rowSorts).default('name'),
+  sort: z.enum(rowSorts).default('status'),
   q: z.string().max(253).default(''),
   refresh: z.enum(['on', 'off']).default('on'),
+  page: z.string().regex(/^[1-9]\d{0,5}$/, 'expected a page number from 1').transform(Number).default(1),
 });
 export type IndexQuery = z.infer<typeof IndexQuerySchema>;
 
@@ -28,14 +30,22 @@ export interface IndexView {
   refreshSeconds: number;
 }
 
-/** `?…` for the query with `change` applied; defaults are left out so URLs stay short. */
+/** Rows per page of the index. */
+export const PAGE_SIZE = 100;
+
+/**
+ * `?…` for the query with `change` applied; defaults are left out so URLs stay short. Changing the
+ * filter, sort or search goes back to the first page.
+ */
 export function queryHref(query: IndexQuery, change: Partial<IndexQuery>): string {
   const next = { ...query, ...change };
+  if (change.page === undefined && (change.filter !== undefined || change.sort !== undefined || change.q !== undefined)) next.page = 1;
   const params = new URLSearchParams();
   if (next.filter !== 'all') params.set('filter', next.filter);
-  if (next.sort !== 'name') params.set('sort', next.sort);
+  if (next.sort !== 'status') params.set('sort', next.sort);
   if (next.q !== '') params.set('q', next.q);
   if (next.refresh !== 'on') params.set('refresh', next.refresh);
+  if (next.page !== 1) params.set('page', String(next.page));
   const s = params.toString();
   return s === '' ? './' : `?${s}`;
 }
@@ -69,7 +79,7 @@ function controls(view: IndexView): SafeHtml {
   const { query } = view;
   const hidden = [
     query.filter !== 'all' ? html`<input type="hidden" name="filter" value="${query.filter}">` : '',
-    query.sort !== 'name' ? html`<input type="hidden" name="sort" value="${query.sort}">` : '',
+    query.sort !== 'status' ? html`<input type="hidden" name="sort" value="${query.sort}">` : '',
     query.refresh !== 'on' ? html`<input type="hidden" name="refresh" value="${query.refresh}">` : '',
   ];
   const refresh = query.refresh === 'on'
@@ -128,16 +138,40 @@ ${initCell(row)}
 </tr>`;
 }
 
+/** The page of `rows` to show: the requested one, or the last when it asks beyond. */
+export function pageOf<T>(rows: readonly T[], page: number): { items: T[]; page: number; pages: number; first: number } {
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const current = Math.min(page, pages);
+  const first = (current - 1) * PAGE_SIZE;
+  return { items: rows.slice(first, first + PAGE_SIZE), page: current, pages, first };
+}
+
+function pager(view: IndexView, paged: { page: number; pages: number }): SafeHtml {
+  if (paged.pages <= 1) return html``;
+  const { query } = view;
+  const link = (page: number, label: string, rel?: string) =>
+    html`<a href="${queryHref({ ...query, page: paged.page }, { page })}"${rel ? html` rel="${rel}"` : ''}>${label}</a>`;
+  const items = [
+    paged.page > 1 ? html`<li>${link(1, 'First')}</li><li>${link(paged.page - 1, 'Previous', 'prev')}</li>` : '',
+    html`<li aria-current="page">Page ${paged.page} of ${paged.pages}</li>`,
+    paged.page < paged.pages ? html`<li>${link(paged.page + 1, 'Next', 'next')}</li><li>${link(paged.pages, 'Last')}</li>` : '',
+  ];
+  return html`<nav class="pager" aria-label="Pages"><ul>${items}</ul></nav>`;
+}
+
 function table(view: IndexView): SafeHtml {
-  const shown = sortRows(filterRows(view.rows, view.query.filter, view.query.q), view.query.sort);
+  const matching = sortRows(filterRows(view.rows, view.query.filter, view.query.q), view.query.sort);
+  const paged = pageOf(matching, view.query.page);
+  const shown = paged.items;
   const filterText = view.query.filter === 'all' ? '' : `, readiness: ${filterLabels[view.query.filter].toLowerCase()}`;
   const nameText = view.query.q === '' ? '' : `, name contains “${view.query.q}”`;
+  const pageText = paged.pages > 1 ? `; page ${paged.page} of ${paged.pages}, rows ${paged.first + 1}–${paged.first + shown.length}` : '';
   const body = shown.length > 0
     ? shown.map((r) => rowHtml(r, view.now))
     : html`<tr><td colspan="8">No nodes match this filter. <a href="${queryHref(view.query, { filter: 'all', q: '' })}">Show all nodes</a>.</td></tr>`;
   // A focusable scroll region, so a wide table can be scrolled sideways with the keyboard too.
   return html`<div class="table-wrap" role="region" aria-labelledby="nodes-caption" tabindex="0"><table id="nodes">
-<caption id="nodes-caption">Mesh interception readiness: ${shown.length} of ${view.rows.length} nodes${filterText}${nameText}; sorted ${sortLabels[view.query.sort]}.</caption>
+<caption id="nodes-caption">Mesh interception readiness: ${matching.length} of ${view.rows.length} nodes${filterText}${nameText}; sorted ${sortLabels[view.query.sort]}${pageText}.</caption>
 <thead><tr>
 ${sortHeader(view, 'name', 'Node', 'ascending')}
 ${sortHeader(view, 'status', 'Readiness', 'other')}
@@ -151,7 +185,8 @@ ${sortHeader(view, 'checked', 'Last checked', 'ascending')}
 <tbody>
 ${body}
 </tbody>
-</table></div>`;
+</table></div>
+${pager(view, paged)}`;
 }
 
 /** Renders the index page. */

@@ -52,13 +52,22 @@ function worse(a: RowStatus, b: RowStatus): RowStatus {
 }
 
 /**
- * A published node's status. No condition, or condition Unknown, is "never checked". Otherwise the
- * condition (False → not-ready, True → ready, reason MeshInterceptionDegraded → degraded) and the
- * annotation's verdict are combined by taking the worse, so an inconsistency never hides a problem.
+ * A published node's status. The cluster list reads metadata only (labels and annotation, no
+ * condition): there the annotation's verdict decides (else the ready label, which the agent sets only
+ * with a report), and a node with neither is "never checked". When
+ * the node was read whole, condition Unknown is "never checked" whatever the annotation says;
+ * otherwise the condition (False → not-ready, True → ready, reason MeshInterceptionDegraded →
+ * degraded) and the annotation's verdict are combined by taking the worse, so an inconsistency never
+ * hides a problem.
  */
 export function statusOfNode(node: NodeReadiness): RowStatus {
   const cond = node.condition;
-  if (cond === undefined || cond.status === 'Unknown') return 'unchecked';
+  if (cond === undefined) {
+    if (node.summary !== undefined) return node.summary.verdict;
+    // The agent sets its labels only with a report, so a label alone (its annotation unreadable) still is one.
+    return node.ready === 'false' ? 'not-ready' : node.ready === 'true' ? 'ready' : 'unchecked';
+  }
+  if (cond.status === 'Unknown') return 'unchecked';
   let status: RowStatus = cond.status === 'False' ? 'not-ready' : cond.reason === 'MeshInterceptionDegraded' ? 'degraded' : 'ready';
   if (node.summary !== undefined) status = worse(status, node.summary.verdict);
   return status;

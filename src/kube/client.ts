@@ -25,6 +25,7 @@ import {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ConfigMapSchema, type ConfigMap } from '../meshconfig/configmaps.ts';
+import { LeanReadError, LeanReader, type ListStats, type MetadataListOptions } from './lean-read.ts';
 
 /** Where the service account files live inside a pod. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -129,7 +130,10 @@ export interface KubeNodeApi {
   patchNodeMetadata(name: string, patch: object): Promise<NodeInfo>;
   /** Strategic merge patch on `nodes/{name}/status` (conditions merge by type). */
   patchNodeStatus(name: string, patch: object): Promise<NodeInfo>;
-  listNodes(labelSelector?: string): Promise<NodeInfo[]>;
+  /** Every node's metadata, metadata-only and paged (src/kube/lean-read.ts). */
+  listNodeMetadata(opts: MetadataListOptions): Promise<ListStats>;
+  /** One whole node from the API server's cache (resourceVersion=0); undefined when there is none. */
+  readNodeCached(name: string): Promise<NodeInfo | undefined>;
   listPodsOnNode(nodeName: string): Promise<PodList>;
   watchPodsOnNode(nodeName: string, resourceVersion: string, onEvent: (e: PodWatchEvent) => void): Promise<WatchHandle>;
   readPodLog(req: PodLogRequest): Promise<string>;
@@ -282,6 +286,7 @@ export function toKubeApiError(err: unknown, what: string): KubeApiError {
       Number.isFinite(retryAfter) ? retryAfter : undefined,
     );
   }
+  if (err instanceof LeanReadError) return new KubeApiError(err.message, err.code, err.reason);
   const e = err as { message?: string; statusCode?: number };
   return new KubeApiError(`${what}: ${e?.message ?? String(err)}`, e?.statusCode);
 }
@@ -393,6 +398,7 @@ export function createKubeNodeApi(resolved: ResolvedKubeConfig, opts: KubeApiOpt
     httpApi: wrapHttpLibrary(new TimeoutHttpLibrary(timeoutMs)),
   });
   const core = new CoreV1Api(configuration);
+  const lean = new LeanReader(kc, { timeoutMs: Math.max(timeoutMs, 30_000) });
   const authn = new AuthenticationV1Api(configuration);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -410,10 +416,11 @@ export function createKubeNodeApi(resolved: ResolvedKubeConfig, opts: KubeApiOpt
     patchNodeMetadata: (name, patch) => call(`patch node ${name}`, async () => parseNode(await core.patchNode({ name, body: patch }, merge))),
     patchNodeStatus: (name, patch) =>
       call(`patch node ${name}/status`, async () => parseNode(await core.patchNodeStatus({ name, body: patch }, strategic))),
-    listNodes: (labelSelector) =>
-      call('list nodes', async () => {
-        const list = await core.listNode(labelSelector ? { labelSelector } : {});
-        return list.items.map(parseNode);
+    listNodeMetadata: (o) => call('list node metadata', () => lean.listNodeMetadata(o)),
+    readNodeCached: (name) =>
+      call(`get node ${name}`, async () => {
+        const raw = await lean.getObject(`/api/v1/nodes/${encodeURIComponent(name)}`);
+        return raw === undefined ? undefined : parseNode(raw);
       }),
     listPodsOnNode: (nodeName) =>
       call(`list pods on ${nodeName}`, async () => {

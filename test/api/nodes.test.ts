@@ -33,7 +33,34 @@ test('GET /v1/nodes lists every node', async (t) => {
   const app = serverFor(t, { reports: new FakeReports(), nodes: fakeNodes(nodes) });
   const res = await app.inject({ method: 'GET', url: '/v1/nodes' });
   t.is(res.statusCode, 200);
-  t.deepEqual(res.json(), { nodes });
+  t.deepEqual(res.json(), { nodes, total: 3 });
+});
+
+test('GET /v1/nodes?q= filters by name part; ?limit=&continue= pages through every node', async (t) => {
+  const many: NodeReadiness[] = Array.from({ length: 25 }, (_, i) => ({ name: `node-${String(i).padStart(2, '0')}`, ready: i % 5 === 0 ? 'false' : 'true' }));
+  const app = serverFor(t, { reports: new FakeReports(), nodes: fakeNodes(many) });
+  const q = await app.inject({ method: 'GET', url: '/v1/nodes?q=DE-1' });
+  t.deepEqual(q.json<{ nodes: NodeReadiness[] }>().nodes.map((n) => n.name), many.slice(10, 20).map((n) => n.name));
+  const seen: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const res = await app.inject({ method: 'GET', url: `/v1/nodes?limit=10${token ? `&continue=${token}` : ''}` });
+    t.is(res.statusCode, 200);
+    const body = res.json<{ nodes: NodeReadiness[]; total: number; continue?: string }>();
+    t.is(body.total, 25);
+    t.true(body.nodes.length <= 10);
+    seen.push(...body.nodes.map((n) => n.name));
+    token = body.continue;
+    pages += 1;
+  } while (token !== undefined);
+  t.is(pages, 3);
+  t.deepEqual(seen, many.map((n) => n.name));
+  const notReady = await app.inject({ method: 'GET', url: '/v1/nodes?ready=false&limit=2' });
+  const body = notReady.json<{ nodes: NodeReadiness[]; total: number; continue?: string }>();
+  t.deepEqual([body.nodes.map((n) => n.name), body.total], [['node-00', 'node-05'], 5]);
+  const rest = await app.inject({ method: 'GET', url: `/v1/nodes?ready=false&limit=2&continue=${body.continue}` });
+  t.deepEqual(rest.json<{ nodes: NodeReadiness[] }>().nodes.map((n) => n.name), ['node-10', 'node-15']);
 });
 
 for (const [ready, expected] of [['false', ['node-b']], ['true', ['node-a']], ['unknown', ['node-c']]] as const) {
@@ -45,7 +72,7 @@ for (const [ready, expected] of [['false', ['node-b']], ['true', ['node-a']], ['
   });
 }
 
-for (const query of ['ready=no', 'ready=TRUE', 'ready=', 'ready=true&ready=false', 'redy=false']) {
+for (const query of ['ready=no', 'ready=TRUE', 'ready=', 'ready=true&ready=false', 'redy=false', 'limit=0', 'limit=-1', 'limit=x', 'limit=5001', 'continue=bogus', `q=${'a'.repeat(254)}`]) {
   test(`GET /v1/nodes?${query} is 400 JSON`, async (t) => {
     const app = serverFor(t, { reports: new FakeReports(), nodes: fakeNodes(nodes) });
     const res = await app.inject({ method: 'GET', url: `/v1/nodes?${query}` });

@@ -76,7 +76,7 @@ test.before(async () => {
   hostile.metadata.annotations[keys.report] = JSON.stringify({ ...summary, missingModules: [HOSTILE_MODULE] });
   hostile.status.conditions[1].message = HOSTILE_MESSAGE;
   fake.addNode(hostile);
-  // A peer whose annotation is not JSON: ignored, the condition (True) still counts.
+  // A peer whose annotation is not JSON: ignored, its ready label (set only with a report) still counts.
   const garbled = publishedNode('k-garbled', reports.ready, 5);
   garbled.metadata.annotations[keys.report] = '<b>not json';
   fake.addNode(garbled);
@@ -87,7 +87,7 @@ test.before(async () => {
   const api = createKubeNodeApi(resolved, { timeoutMs: 5000 });
   app = buildServer({
     reports: new FakeReports(reports.notReady),
-    nodes: kubeNodeDirectory(api, 'mesh-preflight.io/', 0),
+    nodes: kubeNodeDirectory(api, 'mesh-preflight.io/', { minTtlMs: 0 }),
     metrics: createMetrics({ defaultMetrics: false }),
     now: () => NOW,
   });
@@ -118,7 +118,7 @@ browserTest('nodes listed from a (fake) API server: counts, filter, peer and own
 
   await page.goto(base + '/');
   t.deepEqual(await counts(page), { all: 7, 'not-ready': 2, degraded: 1, unchecked: 2, ready: 2 });
-  // Backend and mesh come from the labels, readiness from condition + annotation.
+  // Backend, mesh and readiness come from the labels and annotation (the lean list has no condition).
   const degraded = page.locator('tr[data-node="k-degraded"] td');
   t.deepEqual((await degraded.allTextContents()).slice(0, 3), ['! Degraded', 'nft', 'istio']);
   t.is(await page.locator('tr[data-node="k-garbled"]').getAttribute('data-status'), 'ready');

@@ -61,7 +61,7 @@ test('?filter= keeps only that status; counts stay cluster-wide; links keep the 
     t.is(statuses.length, n, filter);
     t.true(statuses.every((s) => s === filter), filter);
     t.deepEqual(countsOf(res.body), EXPECTED_COUNTS);
-    t.regex(res.body, new RegExp(`href="\\?filter=${filter}&amp;sort=status" data-filter="${filter}" aria-current="true"`));
+    t.regex(res.body, new RegExp(`href="\\?filter=${filter}" data-filter="${filter}" aria-current="true"`));
     t.true(res.body.includes('href="?filter=' + filter + '&amp;sort=checked" data-sort="checked"'), 'sort links keep the filter');
   }
   const none = await app.inject({ url: '/?filter=ready&q=broken' });
@@ -71,12 +71,13 @@ test('?filter= keeps only that status; counts stay cluster-wide; links keep the 
 
 test('?sort= orders the rows and marks the sorted column', async (t) => {
   const app = dashboardServer(t, cluster());
-  const byName = await app.inject({ url: '/' });
+  const byName = await app.inject({ url: '/?sort=name' });
   t.deepEqual(rowNames(byName.body), [EVIL_NAME, 'node-broken', 'node-degraded', 'node-new', 'node-pending', 'node-ready', 'node-self']);
-  t.regex(byName.body, /<th scope="col" aria-sort="ascending"><a href="\.\/" data-sort="name"/);
-  const byStatus = await app.inject({ url: '/?sort=status' });
+  t.regex(byName.body, /<th scope="col" aria-sort="ascending"><a href="\?sort=name" data-sort="name"/);
+  // Worst first is the default: not ready and degraded nodes lead the first page.
+  const byStatus = await app.inject({ url: '/' });
   t.deepEqual(rowNames(byStatus.body), [EVIL_NAME, 'node-broken', 'node-self', 'node-degraded', 'node-new', 'node-pending', 'node-ready']);
-  t.regex(byStatus.body, /aria-sort="other"><a href="\?sort=status"/);
+  t.regex(byStatus.body, /aria-sort="other"><a href="\.\/" data-sort="status"/);
   const byChecked = await app.inject({ url: '/?sort=checked' });
   t.deepEqual(rowNames(byChecked.body), ['node-new', EVIL_NAME, 'node-degraded', 'node-broken', 'node-ready', 'node-self', 'node-pending']);
 });
@@ -217,4 +218,28 @@ test('the JSON API is untouched by the dashboard', async (t) => {
   const missing = await app.inject({ url: '/nope' });
   t.is(missing.statusCode, 404);
   t.regex(String(missing.headers['content-type']), /^application\/json/);
+});
+
+test('?page= pages the rows 100 at a time, worst first, with links; counts stay cluster-wide; bad pages are 400, past the end is the last', async (t) => {
+  const nodes = Array.from({ length: 230 }, (_, i) => ({
+    name: `n-${String(i).padStart(3, '0')}`,
+    ready: (i % 50 === 7 ? 'false' : 'true') as 'true' | 'false',
+    summary: { verdict: (i % 50 === 7 ? 'not-ready' : 'ready') as 'ready' | 'not-ready', failing: [], missing: [], generatedAt: '2025-06-01T11:00:00Z' },
+  }));
+  const app = dashboardServer(t, { nodes });
+  const first = await app.inject({ url: '/' });
+  assertHtmlResponse(t, first, 200);
+  t.is(rowNames(first.body).length, 100);
+  t.deepEqual(rowStatuses(first.body).slice(0, 5), Array(5).fill('not-ready'));
+  t.regex(first.body, /page 1 of 3, rows 1–100/);
+  t.regex(first.body, /<a href="\?page=2" rel="next">Next<\/a>/);
+  t.deepEqual(countsOf(first.body), { all: 230, 'not-ready': 5, degraded: 0, unchecked: 0, ready: 225 });
+  const last = await app.inject({ url: '/?page=3&sort=name' });
+  t.deepEqual(rowNames(last.body), nodes.slice(200).map((n) => n.name));
+  t.regex(last.body, /<a href="\?sort=name&amp;page=2" rel="prev">Previous<\/a>/);
+  t.regex(last.body, /href="\?filter=ready&amp;sort=name" data-filter="ready"/, 'a filter link starts at page 1');
+  const beyond = await app.inject({ url: '/?page=99' });
+  t.regex(beyond.body, /page 3 of 3/);
+  for (const url of ['/?page=0', '/?page=-1', '/?page=x', '/?page=1&page=2']) t.is((await app.inject({ url })).statusCode, 400, url);
+  t.true(Buffer.byteLength(first.body) < 120_000, `${Buffer.byteLength(first.body)} bytes for 100 rows`);
 });

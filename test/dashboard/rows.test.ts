@@ -7,10 +7,19 @@ const node = (partial: Partial<NodeReadiness>): NodeReadiness => ({ name: 'n', r
 const cond = (status: 'True' | 'False' | 'Unknown', reason = '') => ({ status, reason, message: '' });
 const summary = (verdict: 'ready' | 'degraded' | 'not-ready') => ({ verdict, failing: [], missing: [], generatedAt: '2025-01-01T00:00:00Z' });
 
-test('status: no condition or Unknown is never checked, whatever the annotation says', (t) => {
+test('status: nothing published is never checked; condition Unknown is never checked whatever the annotation says', (t) => {
   t.is(statusOfNode(node({})), 'unchecked');
-  t.is(statusOfNode(node({ summary: summary('ready') })), 'unchecked');
+  t.is(statusOfNode(node({ ready: 'unknown' })), 'unchecked');
   t.is(statusOfNode(node({ condition: cond('Unknown', 'NotYetChecked'), summary: summary('ready') })), 'unchecked');
+});
+
+test('status: from the metadata-only list (no condition) the annotation verdict decides', (t) => {
+  t.is(statusOfNode(node({ summary: summary('ready') })), 'ready');
+  t.is(statusOfNode(node({ summary: summary('degraded') })), 'degraded');
+  t.is(statusOfNode(node({ ready: 'false', summary: summary('not-ready') })), 'not-ready');
+  // An unreadable annotation: the ready label (set only with a report) still tells.
+  t.is(statusOfNode(node({ ready: 'true' })), 'ready');
+  t.is(statusOfNode(node({ ready: 'false' })), 'not-ready');
 });
 
 test('status: condition and annotation combine to the worse', (t) => {

@@ -22,6 +22,9 @@
  * - pod logs with container/previous/tailLines/limitBytes and the real wording of their 400s.
  * - ConfigMaps: GET /api/v1/namespaces/{ns}/configmaps/{name}, 404 `configmaps "x" not found` and, for
  *   a name `forbid` was called for, the RBAC 403 Forbidden Status with the API server's wording.
+ * - lists and GETs negotiated by `Accept` (metadata-only `PartialObjectMetadata[List]`, 406 for what it
+ *   cannot serve), paged by `limit`/`continue` with 410 Expired tokens, gzip over 128 KiB
+ *   (test/support/list-paging.ts).
  *
  * Test controls: add/update/delete objects (emitting watch events), set logs, inject failures for
  * the next N matching requests, drop watches, stop/start the listener, and a request log.
@@ -33,6 +36,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json } from './patch.ts';
+import { ApiStatusError, encodeBody, negotiate, pageOf, represent } from './list-paging.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KubeObject = Record<string, any>;
@@ -43,9 +47,13 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, string>;
   contentType?: string;
+  /** The request's Accept header. */
+  accept?: string;
   body?: unknown;
   /** Status sent back; 0 when the connection was dropped. */
   status?: number;
+  /** Body bytes sent back (after gzip, when the answer was compressed); not counted for watches. */
+  responseBytes?: number;
 }
 
 /** A failure to inject into the next `times` requests that match. */
@@ -90,6 +98,7 @@ interface Watcher {
   match: (o: KubeObject) => boolean;
   res: ServerResponse;
   timers: NodeJS.Timeout[];
+  rep: Parameters<typeof represent>[1];
 }
 
 interface ActiveFailure extends FailureSpec {
@@ -188,6 +197,7 @@ export class FakeApiServer {
   private readonly watchers = new Set<Watcher>();
   private failures: ActiveFailure[] = [];
   private boundPort = 0;
+  private readonly entries = new WeakMap<ServerResponse, LoggedRequest>();
 
   private constructor(opts: FakeApiServerOptions) {
     this.opts = opts;
@@ -418,7 +428,7 @@ export class FakeApiServer {
     this.history.push(entry);
     if (this.history.length > 1000) this.history.shift();
     for (const w of this.watchers) {
-      if (w.kind === kind && w.match(entry.object)) this.writeEvent(w.res, entry.type, entry.object);
+      if (w.kind === kind && w.match(entry.object)) this.writeEvent(w.res, entry.type, represent(entry.object, w.rep));
     }
   }
 
@@ -441,8 +451,10 @@ export class FakeApiServer {
         body = raw;
       }
     }
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query, ...(contentType ? { contentType } : {}), ...(raw ? { body } : {}) };
+    const accept = req.headers.accept;
+    const entry: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query, ...(contentType ? { contentType } : {}), ...(accept ? { accept } : {}), ...(raw ? { body } : {}) };
     this.requests.push(entry);
+    this.entries.set(res, entry);
     res.on('finish', () => (entry.status = res.statusCode));
     res.on('close', () => (entry.status ??= res.headersSent ? res.statusCode : 0));
 
@@ -468,6 +480,7 @@ export class FakeApiServer {
     } catch (err) {
       if (err instanceof HttpFailure) return this.send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
       if (err instanceof PatchError) return this.send(res, err.code, statusBody(err.code, err.reason, err.message));
+      if (err instanceof ApiStatusError) return this.send(res, err.code, { ...statusBody(err.code, err.reason, err.message), ...(err.listMeta ? { metadata: err.listMeta } : {}) });
       return this.send(res, 500, statusBody(500, 'InternalError', `fake apiserver bug: ${(err as Error).message}`));
     }
   }
@@ -494,8 +507,11 @@ export class FakeApiServer {
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers });
-    res.end(text);
+    const encoded = encodeBody(text, res.req?.headers['accept-encoding']);
+    const entry = this.entries.get(res);
+    if (entry) entry.responseBytes = encoded.body.length;
+    res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', ...encoded.headers, ...headers });
+    res.end(encoded.body);
   }
 
   private async route(method: string, path: string, query: Record<string, string>, contentType: string | undefined, body: unknown, res: ServerResponse): Promise<void> {
@@ -508,7 +524,7 @@ export class FakeApiServer {
       const name = parts[3];
       if (!name) return method === 'GET' ? this.listOrWatch('nodes', undefined, query, res) : notAllowed();
       if (parts.length > 5 || (parts[4] !== undefined && parts[4] !== 'status')) throw notFoundPath();
-      if (method === 'GET') return this.send(res, 200, this.mustGet('nodes', name));
+      if (method === 'GET') return this.send(res, 200, represent(this.mustGet('nodes', name), negotiate(this.requestAccept(res), 'object')));
       if (method === 'PATCH') return this.send(res, 200, this.patchNode(name, parts[4] === 'status', contentType, body));
       return notAllowed();
     }
@@ -568,12 +584,26 @@ export class FakeApiServer {
     const fieldMatch = fieldMatcher(kind, query['fieldSelector']);
     const match = (o: KubeObject) =>
       (ns === undefined || o.metadata?.namespace === ns) && fieldMatch(o) && matchLabelSelector(query['labelSelector'], o.metadata?.labels);
-    if (query['watch'] === 'true' || query['watch'] === '1') return this.watch(kind, match, query, res);
-    const items = [...this.store(kind).values()].filter(match);
-    this.send(res, 200, { kind: kindNames[kind].list, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items });
+    const isWatch = query['watch'] === 'true' || query['watch'] === '1';
+    const rep = negotiate(this.requestAccept(res), isWatch ? 'watch' : 'list');
+    if (isWatch) return this.watch(kind, match, query, res, rep);
+    const store = this.store(kind);
+    const keys = [...store.keys()].filter((k) => match(store.get(k)!));
+    const page = pageOf(
+      keys,
+      { limit: query['limit'], continue: query['continue'], resourceVersion: query['resourceVersion'], selected: Boolean(query['labelSelector'] || query['fieldSelector']) },
+      { rv: this.rv, compactedBelow: this.compactedBelow },
+    );
+    const items = page.keys.map((k) => represent(store.get(k)!, rep));
+    const list = rep.representation === 'object' ? { kind: kindNames[kind].list, apiVersion: 'v1' } : { kind: 'PartialObjectMetadataList', apiVersion: rep.apiVersion };
+    this.send(res, 200, { ...list, metadata: page.metadata, items });
   }
 
-  private watch(kind: Kind, match: (o: KubeObject) => boolean, query: Record<string, string>, res: ServerResponse): void {
+  private requestAccept(res: ServerResponse): string | undefined {
+    return this.entries.get(res)?.accept;
+  }
+
+  private watch(kind: Kind, match: (o: KubeObject) => boolean, query: Record<string, string>, res: ServerResponse, rep: Parameters<typeof represent>[1]): void {
     const rvParam = query['resourceVersion'];
     const from = rvParam === undefined || rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
     if (from !== undefined && (!Number.isFinite(from) || from < 0)) {
@@ -591,11 +621,11 @@ export class FakeApiServer {
     res.flushHeaders();
     if (from === undefined) {
       // No resourceVersion: synthetic ADDED for the current state, then changes (api-concepts "watch").
-      for (const o of this.store(kind).values()) if (match(o)) this.writeEvent(res, 'ADDED', o);
+      for (const o of this.store(kind).values()) if (match(o)) this.writeEvent(res, 'ADDED', represent(o, rep));
     } else {
-      for (const e of this.history) if (e.kind === kind && e.rv > from && match(e.object)) this.writeEvent(res, e.type, e.object);
+      for (const e of this.history) if (e.kind === kind && e.rv > from && match(e.object)) this.writeEvent(res, e.type, represent(e.object, rep));
     }
-    const w: Watcher = { kind, match, res, timers: [] };
+    const w: Watcher = { kind, match, res, timers: [], rep };
     this.watchers.add(w);
     const interval = this.opts.bookmarkIntervalMs ?? 1000;
     if (query['allowWatchBookmarks'] === 'true' && interval > 0) {

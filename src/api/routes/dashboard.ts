@@ -69,6 +69,19 @@ async function listNodes(directory: NodeDirectory | undefined, log: FastifyBaseL
   return { nodes, notices, failed: false };
 }
 
+/** One node, read whole (with its condition) when the directory can; else found in the list. */
+async function readNode(directory: NodeDirectory | undefined, name: string, log: FastifyBaseLogger): Promise<Listed> {
+  if (directory?.get === undefined) return listNodes(directory, log);
+  try {
+    const node = await directory.get(name);
+    const parsed = node === undefined ? undefined : NodeReadinessSchema.safeParse(node);
+    return { nodes: parsed?.success ? [parsed.data] : [], notices: [], failed: false };
+  } catch (error) {
+    log.error({ err: error }, 'dashboard: reading the node failed');
+    return { notices: [], failed: true };
+  }
+}
+
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
 }
@@ -109,7 +122,7 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
       return sendHtml(reply, 400, renderError('Bad request', 'A node name is a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters.', '../'));
     }
     const self = opts.reports.latest();
-    const listed = await listNodes(opts.nodes, request.log);
+    const listed = await readNode(opts.nodes, name, request.log);
     const published = listed.nodes?.find((n) => n.name === name);
     if (self !== undefined && self.node === name) return sendHtml(reply, 200, renderOwnNode(self, published, now()));
     if (published !== undefined) return sendHtml(reply, 200, renderPeerNode(published, now()));

@@ -91,7 +91,7 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return all.subarray(Math.max(0, all.length - DIAGNOSE_MAX_INPUT)).toString('utf8');
 }
 
-function toJson(result: DiagnosisResult, node: NodeJoin | undefined): string {
+export function toJson(result: DiagnosisResult, node: NodeJoin | undefined): string {
   const out: DiagnoseOutput = {
     ...findingFields(result),
     category: result.category,
@@ -102,7 +102,7 @@ function toJson(result: DiagnosisResult, node: NodeJoin | undefined): string {
   return JSON.stringify(out, null, 2) + '\n';
 }
 
-function toTable(result: DiagnosisResult, node: NodeJoin | undefined, nodeError: string | undefined): string {
+export function toTable(result: DiagnosisResult, node: NodeJoin | undefined, nodeError: string | undefined): string {
   const lines: string[] = [];
   const fix = result.remediation[0];
   lines.push(`${result.category}${result.nodeProblem ? ' (node problem)' : ''}: ${result.explanation}`);
