@@ -5,8 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KUSTOMIZATIONS, REPO_ROOT, argsByKustomization } from './helpers.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
-const cli = path.join(REPO_ROOT, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 
 for (const name of KUSTOMIZATIONS) {
   test(`${name}: the container args parse with the real CLI`, async (t) => {
