@@ -10,8 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ENTRY_POINTS, OUT_DIR, builtPath } from './entry-points.ts';
+import { launcherLines } from '../src/cli/launcher.ts';
 import { thirdPartyLicenses } from './licenses.ts';
-import { zodNamespacePlugin } from './zod-namespace-plugin.ts';
+import { clientNodeSideEffectsPlugin, shimPlugin, zodNamespacePlugin } from './bundle-plugins.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -38,7 +39,7 @@ const result = await build({
   legalComments: 'none', // the licences go to THIRD_PARTY_LICENSES instead
   metafile: true,
   logLevel: 'warning',
-  plugins: [zodNamespacePlugin(root)],
+  plugins: [zodNamespacePlugin(root), clientNodeSideEffectsPlugin(), shimPlugin(root)],
   define: { 'process.env.MESH_PREFLIGHT_BUNDLED_VERSION': JSON.stringify(pkg.version) },
   // CommonJS dependencies (fastify, ws, …) require() Node built-ins: give every ESM chunk a require.
   banner: { js: "import{createRequire as __mpRequire}from'node:module';const require=__mpRequire(import.meta.url);" },
@@ -46,4 +47,11 @@ const result = await build({
 
 writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 writeFileSync(path.join(outdir, 'THIRD_PARTY_LICENSES'), thirdPartyLicenses(root, result.metafile));
-for (const bin of Object.keys(ENTRY_POINTS)) chmodSync(path.join(root, builtPath(bin)), 0o755);
+// Each executable starts through the shell launcher (src/cli/launcher.ts) instead of `#!/usr/bin/env node`.
+for (const bin of Object.keys(ENTRY_POINTS)) {
+  const file = path.join(root, builtPath(bin));
+  const code = readFileSync(file, 'utf8');
+  if (!code.startsWith('#!/usr/bin/env node\n')) throw new Error(`${ENTRY_POINTS[bin]} must start with #!/usr/bin/env node`);
+  writeFileSync(file, launcherLines() + code.slice(code.indexOf('\n') + 1));
+  chmodSync(file, 0o755);
+}

@@ -1,0 +1,1 @@
+module.exports = { URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams };
