@@ -98,7 +98,7 @@ for (const name of KUSTOMIZATIONS) {
   });
 
   test(`${name}: resource requests and limits`, (t) => {
-    t.deepEqual(container.resources, { requests: { cpu: '10m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } });
+    t.deepEqual(container.resources, { requests: { cpu: '10m', memory: '96Mi' }, limits: { cpu: '500m', memory: '192Mi' } });
   });
 }
 

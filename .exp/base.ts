@@ -1,1 +1,0 @@
-import { report } from './measure.ts'; report('node');

@@ -1,2 +1,0 @@
-console.log(1);
-setTimeout(() => { globalThis.gc?.(); console.log((process.memoryUsage().rss/1048576).toFixed(1), (process.memoryUsage().heapUsed/1048576).toFixed(1)); }, 500);

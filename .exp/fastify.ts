@@ -1,1 +1,0 @@
-import { report } from './measure.ts'; import { fastify } from 'fastify'; import http from 'node:http'; const app = fastify(); app.get('/', async () => ({ ok: 1 })); await app.listen({ port: 0 }); await new Promise((r) => http.get(`http://127.0.0.1:${(app.server.address() as any).port}/`, (res) => { res.resume(); res.on('end', r); })); report('fastify');

@@ -1,1 +1,0 @@
-import { report } from './measure.ts'; import http from 'node:http'; const s = http.createServer((q, r) => r.end('x')); await new Promise<void>((r) => s.listen(0, r)); await new Promise((r) => http.get(`http://127.0.0.1:${(s.address() as any).port}/`, (res) => { res.resume(); res.on('end', r); })); report('node:http');

@@ -1,1 +1,0 @@
-import { report } from './measure.ts'; import { KubeConfig, Watch } from '@kubernetes/client-node'; const kc = new KubeConfig(); kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u', token: 'x' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' }); void new Watch(kc); report('kc+watch');

@@ -1,1 +1,0 @@
-import { report } from './measure.ts'; import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'; const r = new Registry(); collectDefaultMetrics({ register: r }); new Gauge({ name: 'x', help: 'x', registers: [r] }); await r.metrics(); report('prom-client');

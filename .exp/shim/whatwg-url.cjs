@@ -1,1 +1,0 @@
-module.exports = { URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams };
