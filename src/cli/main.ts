@@ -58,12 +58,14 @@ export function buildProgram(): Command {
   ).action(async (file: string, raw: Record<string, unknown>) => {
     const options = await parseCheckFlags(raw);
     const exitCode = parseExitCode(raw['exitCode']);
-    const [{ runDiagnose }, { checkNode }] = await Promise.all([import('./commands/diagnose.ts'), import('../core/check-node.ts')]);
+    const { runDiagnose } = await import('./commands/diagnose.ts');
+    // The checks (and execa) load only to join with this node's check.
+    const checkThisNode = async () => (await import('../core/check-node.ts')).checkNode(options);
     const result = await runDiagnose(
       { file, stdin: process.stdin },
       {
         output: defaultOutput(raw['output']),
-        node: raw['onNode'] === true ? { report: () => checkNode(options) } : undefined,
+        node: raw['onNode'] === true ? { report: checkThisNode } : undefined,
         context: { exitCode, container: typeof raw['container'] === 'string' ? raw['container'] : undefined },
       },
     );
