@@ -51,7 +51,6 @@ writeFileSync(path.join(outdir, 'THIRD_PARTY_LICENSES'), thirdPartyLicenses(root
 for (const bin of Object.keys(ENTRY_POINTS)) {
   const file = path.join(root, builtPath(bin));
   const code = readFileSync(file, 'utf8');
-  if (!code.startsWith('#!/usr/bin/env node\n')) throw new Error(`${ENTRY_POINTS[bin]} must start with #!/usr/bin/env node`);
-  writeFileSync(file, launcherLines() + code.slice(code.indexOf('\n') + 1));
+  writeFileSync(file, launcherLines() + (code.startsWith('#!') ? code.slice(code.indexOf('\n') + 1) : code));
   chmodSync(file, 0o755);
 }
