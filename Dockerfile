@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# mesh-preflight image: the agent (DaemonSet, daemonset/) and the one-shot CLI.
+# mesh-preflight image: the agent (DaemonSet, daemonset/) and the one-shot CLI, as the bundle on a slim
+# Node base plus the OS tools the checks run (README "Container image": size estimate).
 #   docker build -t mesh-preflight .
 #   docker run --rm --user 0 --cap-add NET_ADMIN --cap-add NET_RAW --net=host -v /:/host:ro \
 #     mesh-preflight check --host-root=/host      (root: see USER below)
@@ -11,29 +12,36 @@
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so source edits reuse this layer. --ignore-scripts: the package's `prepare`
-# script runs the build, and the sources are not here yet; the build runs below.
+# script runs the build, and the sources are not here yet; the build runs below. (esbuild needs no
+# install script: its binary comes in the @esbuild/<platform> package npm picks for this platform.)
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/postbuild.mjs ./scripts/postbuild.mjs
+COPY scripts ./scripts
 COPY src ./src
 COPY checks ./checks
-RUN npm run build && npm prune --omit=dev
+# The bundle: dist/mesh-preflight.js + dist/chunks/ + dist/THIRD_PARTY_LICENSES; it needs no node_modules.
+RUN npm run build
 
 FROM node:20.20.2-bookworm-slim
 # iptables: Debian's package ships both backends (iptables-legacy and iptables-nft, with their
 # -save/-restore); nftables: `nft` for the nft backend's rule listing; kmod: modprobe/modinfo for
-# module states and fixes; iproute2: `ip netns` for the --probe dry-run in a throwaway namespace.
+# module states and fixes; iproute2: `ip netns` for the --probe dry-run in a throwaway namespace;
+# ipset: the ambient-mode probe's ipset. Nothing else: the bundle needs no npm package at run time.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends iptables nftables kmod iproute2 \
+ && apt-get install -y --no-install-recommends iptables nftables kmod iproute2 ipset \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
+# package.json: "type": "module" makes Node read dist/*.js as ES modules.
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/mesh-preflight.js /app/dist/THIRD_PARTY_LICENSES ./dist/
+COPY --from=build /app/dist/chunks ./dist/chunks
+# The one runtime dependency: systeminformation runs in a child process of its own (--ipv6 auto), so it is
+# loaded from node_modules rather than from the bundle.
+COPY --from=build /app/node_modules/systeminformation ./node_modules/systeminformation
 # `kubectl exec … -- mesh-preflight agent --cleanup` (and diagnose, fix) inside the pod.
-RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/mesh-preflight
+RUN ln -s /app/dist/mesh-preflight.js /usr/local/bin/mesh-preflight
 EXPOSE 9808
 # Non-root by default, for the uses that need no privilege (`--help`, `diagnose` on copied logs,
 # rendering a saved report). The DaemonSet overrides it with runAsUser: 0 because iptables-save, nft
@@ -41,5 +49,7 @@ EXPOSE 9808
 # root (no ambient capabilities; kubernetes/kubernetes#56374) — see daemonset/base/daemonset.yaml.
 # 65532 is the conventional "nonroot" uid of distroless images; numeric so runAsNonRoot can verify it.
 USER 65532:65532
-ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
+# The executable itself, not `node …`: its launcher (src/cli/launcher.ts) starts the agent with its
+# V8 flags, in the same process (pid 1 here, so SIGTERM reaches Node directly).
+ENTRYPOINT ["/app/dist/mesh-preflight.js"]
 CMD ["agent"]

@@ -17,6 +17,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtPath } from './entry-points.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -215,7 +216,7 @@ async function main(nodes: number): Promise<void> {
   const port = 31808 + Math.floor(Math.random() * 1000);
   const agent = spawn(
     process.execPath,
-    [path.join(root, 'dist/src/cli/main.js'), 'agent', '--listen', `127.0.0.1:${port}`, '--interval', '1h', '--kubeconfig', ready.kubeconfig, '--node-name', 'ip-10-0-0-0.eu-west-1.compute.internal', '--recheck-auth', 'off'],
+    [path.join(root, builtPath('mesh-preflight')), 'agent', '--listen', `127.0.0.1:${port}`, '--interval', '1h', '--kubeconfig', ready.kubeconfig, '--node-name', 'ip-10-0-0-0.eu-west-1.compute.internal', '--recheck-auth', 'off'],
     { stdio: 'ignore' },
   );
   const base = `http://127.0.0.1:${port}`;

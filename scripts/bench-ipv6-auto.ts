@@ -10,9 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtPath } from './entry-points.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist/src/cli/main.js');
+const cli = path.join(root, builtPath('mesh-preflight'));
 const runs = Number(process.argv[2] ?? 7);
 
 const SI = `

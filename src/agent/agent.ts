@@ -12,7 +12,6 @@ import type { RecheckAuthorizer } from '../api/types.ts';
 import type { CheckOptions } from '../core/options.ts';
 import type { InitContainerFinding, Report, RuleBackend } from '../core/report.ts';
 import { checkNode, type CheckNodeDeps } from '../core/check-node.ts';
-import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import type { Exec } from '../host/exec.ts';
 import { HostRoot } from '../host/root.ts';
 import { readOsInfo } from '../host/os-family.ts';
@@ -98,7 +97,9 @@ export async function startAgent(settings: AgentSettings, deps: AgentDeps = {}):
     : undefined;
 
   let latestBackend: RuleBackend | undefined;
-  const classify: ClassifyFn = (text, ctx) => {
+  const classify: ClassifyFn = async (text, ctx) => {
+    // The classifier and its catalogue load with the first failed init container, not at start.
+    const { classifyLog, findingFields } = await import('../diagnose/classify.ts');
     const result = classifyLog(text, {
       backend: latestBackend,
       exitCode: ctx.exitCode,

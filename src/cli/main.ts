@@ -59,12 +59,14 @@ export function buildProgram(): Command {
     // Only --on-node runs the checks: a plain diagnose never pays for the --ipv6 auto decision.
     const options = await parseCheckFlags(raw, process.env, { resolveIpv6Auto: raw['onNode'] === true });
     const exitCode = parseExitCode(raw['exitCode']);
-    const [{ runDiagnose }, { checkNode }] = await Promise.all([import('./commands/diagnose.ts'), import('../core/check-node.ts')]);
+    const { runDiagnose } = await import('./commands/diagnose.ts');
+    // The checks (and execa) load only to join with this node's check.
+    const checkThisNode = async () => (await import('../core/check-node.ts')).checkNode(options);
     const result = await runDiagnose(
       { file, stdin: process.stdin },
       {
         output: defaultOutput(raw['output']),
-        node: raw['onNode'] === true ? { report: () => checkNode(options) } : undefined,
+        node: raw['onNode'] === true ? { report: checkThisNode } : undefined,
         context: { exitCode, container: typeof raw['container'] === 'string' ? raw['container'] : undefined },
       },
     );

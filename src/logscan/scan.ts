@@ -9,7 +9,6 @@ import type { HostRoot } from '../host/root.ts';
 import type { InitContainerFinding, RuleBackend } from '../core/report.ts';
 import { DEFAULT_INIT_CONTAINERS } from '../core/options.ts';
 import { MESH_AGENT_CONTAINERS, meshAgentOf, type MeshAgentContainer } from '../core/mesh-agents.ts';
-import { classifyLog, findingFields } from '../diagnose/classify.ts';
 import { criLogText, looksLikeCriLog, parseCriLog } from '../host/parse/cri-log.ts';
 import { readTail } from './read-tail.ts';
 
@@ -126,6 +125,8 @@ export async function scanInitContainerLogs(host: HostRoot, options: LogScanOpti
       const cri = looksLikeCriLog(read.text) ? parseCriLog(read.text) : undefined;
       const text = cri ? criLogText(cri) : read.text;
       if (text.trim() === '') continue;
+      // The classifier and its catalogue load only when there is a log to read (not on most check runs).
+      const { classifyLog, findingFields } = await import('../diagnose/classify.ts');
       const result = classifyLog(text, { container: group.container, backend: options.backend });
       if (result.findings.length > 0) {
         const lastTime = cri?.entries[cri.entries.length - 1]?.time;

@@ -18,9 +18,10 @@ import { hostFixturePath } from '../fixtures/hosts/index.ts';
 import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer, LoggedRequest } from '../support/fake-apiserver.ts';
 import { parse as parseYaml } from 'yaml';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 
 /** Every request the agent made in this file, for the RBAC derivation at the end. */
 const recorded: LoggedRequest[] = [];

@@ -16,6 +16,7 @@ import { fakeWithClient } from '../kube/fixtures.ts';
 import type { FakeApiServer, LoggedRequest } from '../support/fake-apiserver.ts';
 import { render, type Loose } from '../daemonset/helpers.ts';
 import { needs } from '../helpers/requirements.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/configmaps');
 const data = (name: string): Record<string, string> => parse(readFileSync(path.join(FIXTURES, `${name}.yaml`), 'utf8')).data;
@@ -122,7 +123,7 @@ needs('kubectl').serial('the overlay\'s Roles allow exactly the ConfigMap reads 
 
 test('the built CLI: --mesh-from-cluster without Kubernetes, or --mesh-namespace alone, is a one-line usage error (exit 2)', async (t) => {
   const { execa } = await import('execa');
-  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+  const cli = CLI_PATH;
   const env = { KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', NODE_NAME: 'n1' };
   for (const [args, message] of [
     [['--mesh-from-cluster', '--host-root', '/'], /--mesh-from-cluster needs Kubernetes/],

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { needs } from '../helpers/requirements.ts';
 import { KUSTOMIZATIONS, REPO_ROOT, argsByKustomization } from './helpers.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 /** Tests that read a rendering by the real kustomize (`kubectl kustomize`). */
 const kubectlTest = needs('kubectl');
 
-const cli = path.join(REPO_ROOT, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 
 for (const name of KUSTOMIZATIONS) {
   kubectlTest(`${name}: the container args parse with the real CLI`, async (t) => {

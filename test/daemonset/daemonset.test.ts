@@ -123,7 +123,7 @@ for (const name of KUSTOMIZATIONS) {
 
   it(`${name}: resource requests and limits`, (t) => {
     const { container } = agent();
-    t.deepEqual(container.resources, { requests: { cpu: '10m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } });
+    t.deepEqual(container.resources, { requests: { cpu: '10m', memory: '96Mi' }, limits: { cpu: '500m', memory: '192Mi' } });
   });
 }
 

@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '../../src/core/report.ts';
 import { loadIntoFixture, modulesLoadList } from '../helpers/boot-host.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 const run = (args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: '1' } });
 
 const dirs: string[] = [];

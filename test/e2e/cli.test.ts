@@ -1,14 +1,15 @@
 /**
- * End-to-end: the built CLI (dist/, as `npm test` builds it first), run as a user would.
+ * End-to-end: the bundled CLI (test/helpers/cli.ts CLI_PATH; `npm test` builds it first), run as a user would.
  */
 import test from 'ava';
 import { execa } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '../../src/core/report.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 const fixture = (name: string) => path.join(root, 'test/fixtures/hosts', name);
 
 function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {

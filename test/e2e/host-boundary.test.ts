@@ -12,11 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '../../src/core/report.ts';
 import { copyTree, link, removeSandboxes, sandbox } from '../helpers/host-trees.ts';
+import { CLI_PATH } from '../helpers/cli.ts';
 
 test.after.always(removeSandboxes);
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'dist/src/cli/main.js');
+const cli = CLI_PATH;
 const fixture = (name: string) => path.join(repo, 'test/fixtures/hosts', name);
 const run = (args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, timeout: 60_000 });
 

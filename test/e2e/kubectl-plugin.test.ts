@@ -11,9 +11,11 @@ import { stringify } from 'yaml';
 import { startDemoCluster } from '../support/demo-cluster.ts';
 import type { FakeApiServer } from '../support/fake-apiserver.ts';
 import { METADATA_LIST_ACCEPT } from '../../src/kube/lean-read.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { builtPath } from '../../scripts/entry-points.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/src/cli/kubectl-plugin.js');
+const bin = path.join(REPO_ROOT, builtPath('kubectl-mesh_preflight'));
 
 function plugin(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [bin, ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: '1', KUBECONFIG: '', ...env } });
