@@ -9,7 +9,6 @@ import { CheckOptionsSchema, type CheckOptions } from '../core/options.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ListInterfaces } from '../host/ipv6-auto.ts';
 import { dataplanes, meshes } from '../core/report.ts';
-import { profiles } from '../../checks/profiles/index.ts';
 
 /** Adds the shared check flags to a command. */
 export function addCheckFlags(command: Command): Command {
@@ -118,6 +117,8 @@ export async function parseCheckFlags(
     throw new UsageError(`invalid ${flag}: ${issue.message}`);
   }
   const { mesh, dataplane } = parsed.data;
+  // Loaded here, not at import: `--version` and `--help` never read the profiles.
+  const { profiles } = await import('../../checks/profiles/index.ts');
   if (!profiles[mesh].dataplanes.includes(dataplane)) {
     throw new UsageError(`invalid --dataplane ${dataplane}: ${mesh} has no ${dataplane} dataplane (expected ${profiles[mesh].dataplanes.join(' or ')})`);
   }

@@ -18,6 +18,7 @@ const tsconfig = JSON.parse(readFileSync(path.join(REPO_ROOT, 'tsconfig.json'), 
 
 const BUILD_OUTPUTS: BuildOutputs = {
   '/app/dist': /\bnpm run build\b/,
+  '/app/node_modules': /\bnpm ci\b/,
 };
 const lint = (text: string) => lintDockerfile(text, { contextDir: REPO_ROOT, dockerignore, buildOutputs: BUILD_OUTPUTS });
 const instructions = parseDockerfile(dockerfile);

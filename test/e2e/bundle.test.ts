@@ -71,18 +71,21 @@ test('THIRD_PARTY_LICENSES names every bundled package, with its licence text', 
 });
 
 test('check loads neither the Kubernetes client, fastify, prom-client nor the dashboard, and spawns only the iptables reads', async (t) => {
-  const { result, inputs, spawned } = await audited(['--output', 'json']);
+  // IPv6 given explicitly: the --ipv6 auto decision (systeminformation in a child process) is off the path.
+  const { result, inputs, spawned } = await audited(['--output', 'json', '--no-ipv6']);
   t.is(result.exitCode, 0, result.stderr);
   ReportSchema.parse(JSON.parse(result.stdout));
   t.true(inputs.some((i) => i.startsWith('src/core/check-node.ts')), 'the audit sees the bundle');
   for (const pattern of AGENT_ONLY) t.deepEqual(inputs.filter((i) => pattern.test(i)), [], String(pattern));
-  // One -save per backend (IPv4 only without --ipv6) and the host's `iptables --version`; nothing else.
-  t.deepEqual(spawned.map((s) => s.join(' ')).sort(), ['iptables --version', 'iptables-legacy-save', 'iptables-nft-save']);
+  // One -save per backend (IPv4 only without --ipv6), the host's `iptables --version`, and `nft --version`
+  // (Istio's native-nftables modes need nft >= 1.0.1, report.modes[]); nothing else.
+  const NFT_VERSION = '/usr/sbin/nft --version';
+  t.deepEqual(spawned.map((s) => s.join(' ')).sort(), [NFT_VERSION, 'iptables --version', 'iptables-legacy-save', 'iptables-nft-save']);
 
   const ipv6 = await audited(['--output', 'json', '--ipv6']);
   t.deepEqual(
     ipv6.spawned.map((s) => s.join(' ')).sort(),
-    ['ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables --version', 'iptables-legacy-save', 'iptables-nft-save'],
+    [NFT_VERSION, 'ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables --version', 'iptables-legacy-save', 'iptables-nft-save'],
   );
 });
 
