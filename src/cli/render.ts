@@ -96,6 +96,7 @@ function modeDetail(mode: NonNullable<Report['modes']>[number]): string {
   const blocking = mode.notes.filter((n) => /older than|no legacy xtables|has no native|must be ≥/.test(n));
   parts.push(...blocking);
   if (mode.probe) parts.push(`probe ${mode.probe.ok ? 'ok' : `failed: ${mode.probe.detail}`}`);
+  if (mode.autoload) parts.push(`autoload ${mode.autoload.value}`);
   return parts.join('; ');
 }
 

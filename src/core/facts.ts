@@ -54,4 +54,6 @@ export interface Facts {
   autoloadFacts(): Promise<AutoloadFacts>;
   /** Will the mesh's pod get the not-loaded modules of this mode (default: the mesh backend)? */
   autoload(backend?: RuleBackend): Promise<AutoloadJudgement>;
+  /** The same judgement for any mode of the chosen mesh (its own modules: sidecar, ambient, native nftables). */
+  autoloadFor(mode: ModeSpec): Promise<AutoloadJudgement>;
 }

@@ -124,6 +124,11 @@ export class HostFacts implements Facts {
     });
   }
 
+  autoloadFor(mode: ModeSpec): Promise<AutoloadJudgement> {
+    return this.once(`autoloadFor:${modeKey(mode)}`, async () =>
+      judgeAutoload(await this.autoloadFacts(), mode.backend, await this.moduleStatesFor(mode)));
+  }
+
   private once<T>(key: string, gather: () => Promise<T>): Promise<T> {
     let promise = this.memo.get(key) as Promise<T> | undefined;
     if (!promise) {

@@ -30,7 +30,13 @@ export function meshModes(options: Pick<CheckOptions, 'mesh'>): ModeSpec[] {
 
 /** Readiness of one mode from facts (pure apart from the facts it asks for). */
 export async function modeReadiness(facts: Facts, options: CheckOptions, mode: ModeSpec): Promise<ModeReadiness & { requirements: Requirements }> {
-  const [requirements, modules, kernel, kconfig] = await Promise.all([facts.requirementsFor(mode), facts.moduleStatesFor(mode), facts.kernel(), facts.kconfig()]);
+  const [requirements, modules, kernel, kconfig, autoload] = await Promise.all([
+    facts.requirementsFor(mode),
+    facts.moduleStatesFor(mode),
+    facts.kernel(),
+    facts.kconfig(),
+    facts.autoloadFor(mode),
+  ]);
   const missing = modules.filter((m) => m.state === 'missing').map((m) => m.name);
   const notLoaded = modules.filter((m) => m.state === 'loadable').map((m) => m.name);
   const unknown = modules.filter((m) => m.state === 'unknown').map((m) => m.name);
@@ -68,6 +74,14 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
       notes.push(`nft ≥ ${requirements.minNft.version} is needed where the rules are written (${onHost ? 'the node' : "the mesh's own image"}); this node: ${nft.evidence}`);
     }
   }
+  // A not-loaded module the pod cannot get is as good as missing until it is loaded on the host (as in iptables.modes).
+  if (notLoaded.length > 0 && autoload.value === 'no') {
+    blocked = true;
+    const unreachable = autoload.modules.filter((m) => m.value === 'no').map((m) => m.module);
+    notes.push(`the mesh's pod cannot load ${unreachable.join(', ')} (autoload no): load them on the host`);
+  } else if (notLoaded.length > 0 && autoload.value === 'unknown') {
+    notes.push(`whether the mesh's pod can load ${notLoaded.join(', ')} is unknown (${autoload.reason}): ready assumes it can`);
+  }
   const profile = profiles[options.mesh];
   if (requirements.engine === 'iptables' && profile.backendPolicy.caveat && (options.cni ? profile.backendPolicy.cni : profile.backendPolicy.sidecar) !== 'node') {
     notes.push(profile.backendPolicy.caveat);
@@ -87,6 +101,7 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
     notLoaded,
     unknown,
     notes,
+    autoload: { value: autoload.value, reason: autoload.reason },
     requirements,
   };
   return entry;
