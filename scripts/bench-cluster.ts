@@ -214,9 +214,10 @@ async function main(nodes: number): Promise<void> {
   const floorMs = Math.min(...floorRuns);
 
   const port = 31808 + Math.floor(Math.random() * 1000);
+  // The executable itself, as the DaemonSet runs it: its launcher starts the agent with its V8 flags.
   const agent = spawn(
-    process.execPath,
-    [path.join(root, builtPath('mesh-preflight')), 'agent', '--listen', `127.0.0.1:${port}`, '--interval', '1h', '--kubeconfig', ready.kubeconfig, '--node-name', 'ip-10-0-0-0.eu-west-1.compute.internal', '--recheck-auth', 'off'],
+    path.join(root, builtPath('mesh-preflight')),
+    ['agent', '--listen', `127.0.0.1:${port}`, '--interval', '1h', '--kubeconfig', ready.kubeconfig, '--node-name', 'ip-10-0-0-0.eu-west-1.compute.internal', '--recheck-auth', 'off'],
     { stdio: 'ignore' },
   );
   const base = `http://127.0.0.1:${port}`;

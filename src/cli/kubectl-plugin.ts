@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitError, UsageError } from '../core/errors.ts';
 import { packageVersion } from './version.ts';
+import { runProgram } from './run-program.ts';
 
 const NAME = 'kubectl-mesh_preflight';
 
@@ -100,17 +101,8 @@ export function buildPlugin(): Command {
   return program;
 }
 
-export async function pluginMain(argv: string[] = process.argv): Promise<number> {
-  const program = buildPlugin();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const command of program.commands) command.exitOverride();
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (error) {
-    return exitCodeFor(error);
-  }
+export function pluginMain(argv: string[] = process.argv): Promise<number> {
+  return runProgram(buildPlugin(), argv, exitCodeFor);
 }
 
 function exitCodeFor(error: unknown): number {

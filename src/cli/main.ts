@@ -8,6 +8,7 @@ import { addCheckFlags, parseCheckFlags } from './check-flags.ts';
 import { colorWanted } from './render.ts';
 import { packageVersion } from './version.ts';
 import { ExitError, UsageError } from '../core/errors.ts';
+import { runProgram } from './run-program.ts';
 
 function outputOption(): Option {
   return new Option('--output <format>', 'table or json (default: table on a TTY, json otherwise)').choices(['table', 'json']);
@@ -192,17 +193,8 @@ function explicitCheckOptions(cmd: Command): string[] {
     .map((name) => byFlag[name] ?? name);
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const command of program.commands) command.exitOverride();
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (error) {
-    return exitCodeFor(error);
-  }
+export function main(argv: string[] = process.argv): Promise<number> {
+  return runProgram(buildProgram(), argv, exitCodeFor);
 }
 
 function exitCodeFor(error: unknown): number {
