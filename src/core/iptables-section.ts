@@ -1,6 +1,6 @@
 /** The report's `iptables` section: the observed backend and readiness of each backend mode. */
 import type { Facts } from './facts.ts';
-import type { BackendReadiness, IptablesReport, RuleBackend } from './report.ts';
+import type { BackendReadiness, IptablesReport, ModuleReport, RuleBackend } from './report.ts';
 import { compareKernel } from '../modules/kernel.ts';
 import type { KconfigFacts, KernelFacts } from '../modules/types.ts';
 
@@ -20,6 +20,28 @@ export function legacyXtablesAvailable(kernel: KernelFacts, kconfig: KconfigFact
   return false;
 }
 
+/** What a mode lacks: modules missing, loadable but not loaded, or unknown, and required config symbols that are off. */
+export function requirementGaps(
+  modules: readonly Pick<ModuleReport, 'name' | 'state'>[],
+  symbols: readonly { symbol: string }[],
+  kconfig: KconfigFacts,
+): { missing: string[]; notLoaded: string[]; unknown: string[]; notes: string[] } {
+  const missing = modules.filter((m) => m.state === 'missing').map((m) => m.name);
+  const notLoaded = modules.filter((m) => m.state === 'loadable').map((m) => m.name);
+  const unknown = modules.filter((m) => m.state === 'unknown').map((m) => m.name);
+  const notes: string[] = [];
+  for (const { symbol } of symbols) {
+    const value = kconfig.values.get(symbol);
+    if (value === 'n' || (kconfig.source && value === undefined)) {
+      missing.push(symbol);
+      notes.push(`${symbol} is not set in ${kconfig.source}`);
+    } else if (value === undefined) {
+      unknown.push(symbol);
+    }
+  }
+  return { missing, notLoaded, unknown, notes };
+}
+
 export async function backendReadiness(facts: Facts, backend: RuleBackend): Promise<BackendReadiness> {
   const [modules, requirements, kernel, kconfig, autoload] = await Promise.all([
     facts.moduleStates(backend),
@@ -28,19 +50,7 @@ export async function backendReadiness(facts: Facts, backend: RuleBackend): Prom
     facts.kconfig(),
     facts.autoload(backend),
   ]);
-  const missing = modules.filter((m) => m.state === 'missing').map((m) => m.name);
-  const notLoaded = modules.filter((m) => m.state === 'loadable').map((m) => m.name);
-  const unknown = modules.filter((m) => m.state === 'unknown').map((m) => m.name);
-  const notes: string[] = [];
-  for (const symbol of requirements.kconfig) {
-    const value = kconfig.values.get(symbol.symbol);
-    if (value === 'n' || (kconfig.source && value === undefined)) {
-      missing.push(symbol.symbol);
-      notes.push(`${symbol.symbol} is not set in ${kconfig.source}`);
-    } else if (value === undefined) {
-      unknown.push(symbol.symbol);
-    }
-  }
+  const { missing, notLoaded, unknown, notes } = requirementGaps(modules, requirements.kconfig, kconfig);
   let legacyBlocked = false;
   if (backend === 'legacy' && legacyXtablesAvailable(kernel, kconfig) === false) {
     legacyBlocked = true;

@@ -8,7 +8,7 @@ import type { Facts, ModeSpec } from './facts.ts';
 import type { CheckOptions } from './options.ts';
 import type { ModeReadiness, RuleBackend } from './report.ts';
 import type { Requirements } from './requirements.types.ts';
-import { LEGACY_XTABLES_SYMBOL, legacyXtablesAvailable } from './iptables-section.ts';
+import { LEGACY_XTABLES_SYMBOL, legacyXtablesAvailable, requirementGaps } from './iptables-section.ts';
 import { compareKernel, parseKernelRelease } from '../modules/kernel.ts';
 import type { Exec } from '../host/exec.ts';
 import type { HostRoot } from '../host/root.ts';
@@ -37,20 +37,8 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
     facts.kconfig(),
     facts.autoloadFor(mode),
   ]);
-  const missing = modules.filter((m) => m.state === 'missing').map((m) => m.name);
-  const notLoaded = modules.filter((m) => m.state === 'loadable').map((m) => m.name);
-  const unknown = modules.filter((m) => m.state === 'unknown').map((m) => m.name);
-  const notes: string[] = [];
+  const { missing, notLoaded, unknown, notes } = requirementGaps(modules, requirements.kconfig, kconfig);
   let blocked = false;
-  for (const symbol of requirements.kconfig) {
-    const value = kconfig.values.get(symbol.symbol);
-    if (value === 'n' || (kconfig.source && value === undefined)) {
-      missing.push(symbol.symbol);
-      notes.push(`${symbol.symbol} is not set in ${kconfig.source}`);
-    } else if (value === undefined) {
-      unknown.push(symbol.symbol);
-    }
-  }
   const minimum = parseKernelRelease(requirements.minKernel.release);
   if (kernel.parsed && minimum && compareKernel(kernel.parsed, minimum) < 0) {
     blocked = true;
