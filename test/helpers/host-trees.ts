@@ -1,4 +1,5 @@
 /** Throwaway host trees for the host-boundary tests: temp roots, copies of fixture hosts, links of every kind. */
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,12 +39,15 @@ export async function link(dir: string, relative: string, target: string): Promi
   await symlink(target, at);
 }
 
+/** coreutils' mkfifo, also when PATH is stripped (as in the "only Node" run of the test suite). */
+const MKFIFO = ['/usr/bin/mkfifo', '/bin/mkfifo'].find((p) => existsSync(p)) ?? 'mkfifo';
+
 /** A FIFO at `dir/relative` (mkfifo(1): node has no mkfifo). */
 export async function fifo(dir: string, relative: string): Promise<void> {
   const at = path.join(dir, relative);
   await mkdir(path.dirname(at), { recursive: true });
   await rm(at, { recursive: true, force: true });
-  await execa('mkfifo', [at]);
+  await execa(MKFIFO, [at]);
 }
 
 /** A character device (the same as /dev/zero, 1:5) at `dir/relative`, or false when mknod is not allowed here. */
