@@ -3,7 +3,7 @@
  * ≥ 1.0.1 (Istio's stated minimum, istio.io platform-requirements; tools/istio-nftables/pkg/README.md). In
  * sidecar mode with the mesh's CNI plugin (`--cni`) that is the node's own nft, because the plugin runs on
  * the host (istio/istio#57978); otherwise the nft in the mesh's image (istio-cni node agent, proxyv2), and
- * the node's is shown for information.
+ * the node's nft is not run at all (a check spawns nothing it does not need).
  */
 import type { Check, CheckOutcome } from '../src/core/check.ts';
 import type { NftBinaryFacts } from '../src/core/facts.ts';
@@ -11,25 +11,27 @@ import type { CheckOptions } from '../src/core/options.ts';
 import { olderVersion } from '../src/core/modes-section.ts';
 
 export interface NftBinaryCheckFacts {
-  nft: NftBinaryFacts;
+  /** The node's nft: read only where the node's own nft writes the rules (sidecar with --cni). */
+  nft?: NftBinaryFacts;
   minNft?: { version: string; source: string };
 }
 
 /** Evaluates the node's nft against the mesh's minimum (pure). */
 export function evaluateNftBinary(facts: Partial<NftBinaryCheckFacts>, options: Pick<CheckOptions, 'cni' | 'dataplane'>): CheckOutcome {
   const { nft, minNft } = facts;
-  if (!nft || !minNft) return { status: 'skip', summary: 'no native nftables requirement to check', evidence: ['no nft facts'], remediation: [] };
-  const evidence = [nft.evidence, `minimum: nft ${minNft.version} (${minNft.source})`];
-  const onHost = options.cni && options.dataplane === 'sidecar';
-  const tooOld = nft.version !== undefined && olderVersion(nft.version, minNft.version);
-  if (!onHost) {
+  if (!minNft) return { status: 'skip', summary: 'no native nftables requirement to check', evidence: ['no nft facts'], remediation: [] };
+  const minimum = `minimum: nft ${minNft.version} (${minNft.source})`;
+  if (!nftOnNode(options)) {
     return {
       status: 'pass',
-      summary: `the mesh's own image carries the nft that writes its rules (${options.dataplane === 'ambient' ? 'istio-cni node agent' : 'istio-init / proxyv2'})${nft.where === 'host' ? `; this node's: ${nft.version ?? 'none'}${tooOld ? ` (older than ${minNft.version}: it would matter with --cni)` : ''}` : ''}`,
-      evidence,
+      summary: `the mesh's own image carries the nft that writes its rules (${options.dataplane === 'ambient' ? 'istio-cni node agent' : 'istio-init / proxyv2'}); the node's nft is not used, so it is not run (with --cni it would be)`,
+      evidence: [minimum],
       remediation: [],
     };
   }
+  if (!nft) return { status: 'skip', summary: "the node's nft was not read", evidence: [minimum], remediation: [] };
+  const evidence = [nft.evidence, minimum];
+  const tooOld = nft.version !== undefined && olderVersion(nft.version, minNft.version);
   if (nft.where === 'container') {
     return {
       status: 'skip',
@@ -51,6 +53,11 @@ export function evaluateNftBinary(facts: Partial<NftBinaryCheckFacts>, options: 
   return { status: 'pass', summary: `the node's nft ${nft.version} meets the minimum ${minNft.version} (the CNI plugin runs it on the host)`, evidence, remediation: [] };
 }
 
+/** Whether the node's own nft writes the rules: the sidecar CNI plugin runs on the host (istio/istio#57978). */
+export function nftOnNode(options: Pick<CheckOptions, 'cni' | 'dataplane'>): boolean {
+  return options.cni && options.dataplane === 'sidecar';
+}
+
 /** The nft-binary check. */
 export const nftBinaryCheck = {
   id: 'nft-binary',
@@ -59,8 +66,9 @@ export const nftBinaryCheck = {
     return options.nativeNftables ? undefined : 'only for --native-nftables (the mesh writes nft rules itself)';
   },
   async collect(ctx) {
-    const [nft, requirements] = await Promise.all([ctx.facts.nftBinary(), ctx.facts.requirements()]);
-    return { nft, ...(requirements.minNft ? { minNft: requirements.minNft } : {}) };
+    // `nft --version` is spawned only where its answer can change the result.
+    const [nft, requirements] = await Promise.all([nftOnNode(ctx.options) ? ctx.facts.nftBinary() : undefined, ctx.facts.requirements()]);
+    return { ...(nft ? { nft } : {}), ...(requirements.minNft ? { minNft: requirements.minNft } : {}) };
   },
   evaluate(facts, options) {
     return evaluateNftBinary(facts ?? {}, options);

@@ -60,7 +60,7 @@ export class HostFacts implements Facts {
   }
 
   iptables(): Promise<IptablesObservation> {
-    return this.once('iptables', () => observeIptables(this.deps.exec, { ipv6: this.deps.options.ipv6 }));
+    return this.once('iptables', () => observeIptables(this.deps.exec, { ipv6: this.deps.options.ipv6, host: this.deps.host }));
   }
 
   meshBackend(): Promise<MeshBackendChoice> {

@@ -53,13 +53,13 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
     notes.push(requirements.unavailable);
   }
   if (requirements.engine === 'nftables' && requirements.minNft) {
-    const nft = await facts.nftBinary();
-    const onHost = options.cni && mode.dataplane === 'sidecar';
-    if (onHost && nft.where === 'host' && (nft.version === undefined || olderVersion(nft.version, requirements.minNft.version))) {
-      blocked = true;
+    // Only the sidecar CNI plugin runs the node's own nft; elsewhere the mesh's image brings its own, and `nft` is not run.
+    if (options.cni && mode.dataplane === 'sidecar') {
+      const nft = await facts.nftBinary();
+      if (nft.where === 'host' && (nft.version === undefined || olderVersion(nft.version, requirements.minNft.version))) blocked = true;
       notes.push(`the CNI plugin runs the node's nft, which must be ≥ ${requirements.minNft.version}: ${nft.evidence}`);
     } else {
-      notes.push(`nft ≥ ${requirements.minNft.version} is needed where the rules are written (${onHost ? 'the node' : "the mesh's own image"}); this node: ${nft.evidence}`);
+      notes.push(`nft ≥ ${requirements.minNft.version} is needed in the mesh's own image, which writes the rules (the node's nft is not used)`);
     }
   }
   // A not-loaded module the pod cannot get is as good as missing until it is loaded on the host (as in iptables.modes).

@@ -14,12 +14,18 @@ import type { Family } from '../core/requirements.types.ts';
 import { parseIptablesSave, tableNames, type IptablesSave } from '../host/parse/iptables-save.ts';
 import type { BackendSnapshot, IptablesObservation } from './types.ts';
 import { execIn, execInNetnsNotFound, inNetns } from './netns.ts';
+import { readHostIptablesDefault, versionFromSaveHeader } from './host-default.ts';
+import type { HostRoot } from '../host/root.ts';
 
 export interface ObserveOptions {
   ipv6: boolean;
   /** Observe this network namespace (`ip netns exec NAME ...`) instead of the current one; for tests. */
   netns?: string;
   timeoutMs?: number;
+  /** Where to read the host's own `iptables` link chain (its default backend); none: not read. */
+  host?: HostRoot;
+  /** The save binaries run are the host's own, so their header's version is the host's (default: the host root is `/`). */
+  savesFromHost?: boolean;
 }
 
 export interface BackendDecision {
@@ -41,8 +47,9 @@ export async function observeIptables(exec: Exec, options: ObserveOptions): Prom
   const families: Family[] = options.ipv6 ? ['ipv4', 'ipv6'] : ['ipv4'];
   const timeoutMs = options.timeoutMs ?? SAVE_TIMEOUT_MS;
   const runs = families.flatMap((family) => BACKENDS.map((backend) => ({ family, backend })));
-  const [versionResult, ...saves] = await Promise.all([
-    exec('iptables', ['--version'], { timeoutMs }),
+  // Only the saves are spawned: the host's default comes from its files (host-default.ts).
+  const [hostIptables, ...saves] = await Promise.all([
+    options.host ? readHostIptablesDefault(options.host) : Promise.resolve(undefined),
     ...runs.map(({ family, backend }) => execIn(exec, options.netns, saveBinary(backend, family), [], { timeoutMs })),
   ]);
   const snapshots: BackendSnapshot[] = [];
@@ -53,13 +60,10 @@ export async function observeIptables(exec: Exec, options: ObserveOptions): Prom
     snapshots.push(snapshot);
     evidence.push(describeSnapshot(snapshot, parsed, result));
   });
-  const hostVersion = versionResult!.ok ? firstLine(versionResult!.stdout) : undefined;
-  const hostDefault = hostVersion === undefined ? undefined : parseIptablesVersion(hostVersion).backend;
-  evidence.push(
-    hostVersion === undefined
-      ? `$ iptables --version: ${versionResult!.error ?? 'no output'}`
-      : `$ iptables --version: ${hostVersion}`,
-  );
+  const hostDefault = hostIptables?.backend;
+  if (hostIptables) evidence.push(hostIptables.evidence);
+  const savesFromHost = options.savesFromHost ?? options.host?.root === '/';
+  const hostVersion = hostDefault === undefined || !savesFromHost ? undefined : versionOf(hostDefault, runs.map((run, i) => ({ ...run, result: saves[i]! })));
   const decision = decideBackend(snapshots, hostDefault);
   return {
     backend: decision.backend,
@@ -70,6 +74,15 @@ export async function observeIptables(exec: Exec, options: ObserveOptions): Prom
     hostDefault,
     ...(decision.unavailable === undefined ? {} : { unavailable: decision.unavailable }),
   };
+}
+
+/**
+ * `iptables v1.8.9 (nf_tables)` for the host default, the version taken from the header of that backend's
+ * save output (the same multi-call binary); undefined when no save printed one (no tables to save).
+ */
+function versionOf(backend: RuleBackend, saves: ReadonlyArray<{ backend: RuleBackend; result: ExecResult }>): string | undefined {
+  const version = saves.filter((s) => s.backend === backend && s.result.ok).map((s) => versionFromSaveHeader(s.result.stdout)).find((v) => v !== undefined);
+  return version === undefined ? undefined : `iptables v${version} (${backend === 'nft' ? 'nf_tables' : 'legacy'})`;
 }
 
 /** `iptables v1.8.9 (nf_tables)` → nft; `(legacy)` → legacy; a pre-1.8 `iptables v1.6.1` is legacy only. */

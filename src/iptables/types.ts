@@ -24,7 +24,7 @@ export interface IptablesObservation {
   reason: string;
   evidence: string[];
   snapshots: BackendSnapshot[];
-  /** `iptables --version` of the host's default binary, e.g. `iptables v1.8.9 (nf_tables)`. */
+  /** The host default binary and its version as `iptables --version` prints it (`iptables v1.8.9 (nf_tables)`); the version is read from that backend's save header, so it is absent when no tables were saved. */
   hostVersion?: string;
   /** The backend the host's default `iptables` binary uses. */
   hostDefault?: RuleBackend;

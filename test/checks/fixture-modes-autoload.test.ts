@@ -94,7 +94,7 @@ test('autoload unknown (modules_disabled unreadable): ready as before, and the n
   const dir = await mkdtemp(path.join(tmpdir(), 'mp-modes-autoload-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'rocky-8-permissive');
-  await cp(hostFixturePath('rocky-8-permissive'), root, { recursive: true });
+  await cp(hostFixturePath('rocky-8-permissive'), root, { recursive: true, verbatimSymlinks: true });
   const before = table(await checkAt(root, 'rocky-8-permissive'));
   await rm(path.join(root, 'proc/sys/kernel/modules_disabled'));
   const modes = table(await checkAt(root, 'rocky-8-permissive'));

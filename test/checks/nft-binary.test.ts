@@ -24,11 +24,23 @@ test('with the CNI plugin (sidecar) the node\'s nft must be ≥ 1.0.1', (t) => {
   t.true(none.remediation.some((r) => r.includes('apt-get install nftables')));
 });
 
-test('without the CNI plugin (or in ambient) the mesh image carries nft: the node\'s is information only', (t) => {
-  const out = evaluateNftBinary({ nft: { where: 'host', version: '0.9.3', evidence: 'x' }, minNft: MIN }, { cni: false, dataplane: 'sidecar' });
+test('without the CNI plugin (or in ambient) the mesh image carries nft: the node\'s is not run', async (t) => {
+  const out = evaluateNftBinary({ minNft: MIN }, { cni: false, dataplane: 'sidecar' });
   t.is(out.status, 'pass');
-  t.regex(out.summary, /it would matter with --cni/);
-  t.is(evaluateNftBinary({ nft: { where: 'host', evidence: 'not found' }, minNft: MIN }, { cni: true, dataplane: 'ambient' }).status, 'pass');
+  t.regex(out.summary, /the node's nft is not used, so it is not run/);
+  t.is(evaluateNftBinary({ minNft: MIN }, { cni: true, dataplane: 'ambient' }).status, 'pass');
+  // collect asks for the node's nft only where it matters
+  let asked = 0;
+  const facts = { nftBinary: async () => { asked += 1; return { where: 'host' as const, version: '1.0.6', evidence: 'v' }; }, requirements: async () => ({ minNft: MIN }) };
+  const collect = (options: ReturnType<typeof checkOptions>) => nftBinaryCheck.collect({ facts, options } as unknown as Parameters<typeof nftBinaryCheck.collect>[0]);
+  t.false('nft' in (await collect(checkOptions({ nativeNftables: true }))));
+  t.is(asked, 0);
+  t.is((await collect(checkOptions({ nativeNftables: true, cni: true }))).nft?.version, '1.0.6');
+  t.is(asked, 1);
+});
+
+test('with the CNI plugin but no nft facts: skip, never a pass', (t) => {
+  t.is(evaluateNftBinary({ minNft: MIN }, sidecarCni).status, 'skip');
 });
 
 test('below a mounted host root the node\'s nft cannot be run: skip, never a pass', (t) => {

@@ -25,7 +25,7 @@ async function runbookCopy(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mp-autoload-e2e-'));
   dirs.push(dir);
   const host = path.join(dir, 'rocky-8');
-  await cp(path.join(repo, 'test/fixtures/hosts/rocky-8'), host, { recursive: true });
+  await cp(path.join(repo, 'test/fixtures/hosts/rocky-8'), host, { recursive: true, verbatimSymlinks: true });
   return host;
 }
 
@@ -77,7 +77,7 @@ test('modules disabled: fix does not try modprobe and says a reboot is needed af
   const dir = await mkdtemp(path.join(tmpdir(), 'mp-autoload-e2e-'));
   dirs.push(dir);
   const host = path.join(dir, 'host');
-  await cp(path.join(repo, 'test/fixtures/hosts/modules-disabled'), host, { recursive: true });
+  await cp(path.join(repo, 'test/fixtures/hosts/modules-disabled'), host, { recursive: true, verbatimSymlinks: true });
   const check = await run(['check', '--host-root', host, '--output', 'json']);
   t.is(check.exitCode, 1);
   const modules = ReportSchema.parse(JSON.parse(check.stdout)).checks.find((c) => c.id === 'modules')!;
@@ -97,7 +97,7 @@ test('install-blocked: fix names the modprobe.d file and line instead of trying 
   const dir = await mkdtemp(path.join(tmpdir(), 'mp-autoload-e2e-'));
   dirs.push(dir);
   const host = path.join(dir, 'host');
-  await cp(path.join(repo, 'test/fixtures/hosts/install-blocked'), host, { recursive: true });
+  await cp(path.join(repo, 'test/fixtures/hosts/install-blocked'), host, { recursive: true, verbatimSymlinks: true });
   const fix = await run(['fix', '--host-root', host, '--backend', 'legacy', '--dns-capture', '--output', 'table']);
   t.is(fix.exitCode, 1);
   t.regex(fix.stdout, /Blocked by modprobe\.d, not tried: iptable_raw .*: \/etc\/modprobe\.d\/hardening\.conf:5: install iptable_raw \/bin\/false/);

@@ -77,16 +77,16 @@ test('check loads neither the Kubernetes client, fastify, prom-client nor the da
   ReportSchema.parse(JSON.parse(result.stdout));
   t.true(inputs.some((i) => i.startsWith('src/core/check-node.ts')), 'the audit sees the bundle');
   for (const pattern of AGENT_ONLY) t.deepEqual(inputs.filter((i) => pattern.test(i)), [], String(pattern));
-  // One -save per backend (IPv4 only without --ipv6), the host's `iptables --version`, and `nft --version`
-  // (Istio's native-nftables modes need nft >= 1.0.1, report.modes[]); nothing else.
-  const NFT_VERSION = '/usr/sbin/nft --version';
-  t.deepEqual(spawned.map((s) => s.join(' ')).sort(), [NFT_VERSION, 'iptables --version', 'iptables-legacy-save', 'iptables-nft-save']);
+  // One -save per backend and family (IPv4 only without --ipv6), nothing else: the host's default backend
+  // is read from its `iptables` link chain, and the node's nft only matters with --cni.
+  t.deepEqual(spawned.map((s) => s.join(' ')).sort(), ['iptables-legacy-save', 'iptables-nft-save']);
 
   const ipv6 = await audited(['--output', 'json', '--ipv6']);
-  t.deepEqual(
-    ipv6.spawned.map((s) => s.join(' ')).sort(),
-    [NFT_VERSION, 'ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables --version', 'iptables-legacy-save', 'iptables-nft-save'],
-  );
+  t.deepEqual(ipv6.spawned.map((s) => s.join(' ')).sort(), ['ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables-legacy-save', 'iptables-nft-save']);
+
+  // Where the node's own nft writes the rules (sidecar with --cni, native nftables), `nft --version` runs too.
+  const cni = await audited(['--output', 'json', '--no-ipv6', '--cni', '--native-nftables']);
+  t.deepEqual(cni.spawned.map((s) => s.join(' ')).sort(), ['/usr/sbin/nft --version', 'iptables-legacy-save', 'iptables-nft-save']);
 });
 
 test('--version and diagnose load only what they use', async (t) => {

@@ -183,7 +183,7 @@ test('fix --persist on a copy of the runbook node writes exactly the modules fou
   const { cp, mkdtemp, readFile, stat, readdir } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const host = path.join(await mkdtemp(path.join(tmpdir(), 'mp-fix-e2e-')), 'rocky-8');
-  await cp(fixture('rocky-8'), host, { recursive: true });
+  await cp(fixture('rocky-8'), host, { recursive: true, verbatimSymlinks: true });
   const check = await run(['check', '--host-root', host, '--backend', 'legacy', '--output', 'json']);
   const notLoaded = ReportSchema.parse(JSON.parse(check.stdout)).modules.filter((m) => m.state === 'loadable').map((m) => m.name).sort();
   t.true(notLoaded.includes('iptable_nat'));

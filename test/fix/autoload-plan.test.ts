@@ -57,7 +57,7 @@ test('the runbook host, in process: fix --now --persist takes both modes from no
   const dir = await mkdtemp(path.join(tmpdir(), 'mp-autoload-fix-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'rocky-8');
-  await cp(hostFixturePath('rocky-8'), root, { recursive: true });
+  await cp(hostFixturePath('rocky-8'), root, { recursive: true, verbatimSymlinks: true });
   const answers = fixtureExec(root);
   const loadedByModprobe: string[] = [];
   // modprobe against the placeholder tree cannot insert anything: the kernel's side is modelled on the copy.

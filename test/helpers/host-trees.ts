@@ -61,7 +61,7 @@ export async function charDevice(dir: string, relative: string): Promise<boolean
 
 /** Copies a directory tree (fixture host) into dir. */
 export async function copyTree(from: string, to: string): Promise<void> {
-  await cp(from, to, { recursive: true });
+  await cp(from, to, { recursive: true, verbatimSymlinks: true });
 }
 
 export type LinkKind = 'absolute' | 'relative' | 'climbing';

@@ -4,6 +4,7 @@
  */
 import { realExec } from '../../src/host/exec.ts';
 import { observeIptables, parseIptablesVersion } from '../../src/iptables/observe.ts';
+import { HostRoot } from '../../src/host/root.ts';
 import { testNetns } from '../helpers/netns.ts';
 import { needs } from '../helpers/requirements.ts';
 
@@ -61,9 +62,9 @@ it('kubelet canary in legacy wins over more nft rules', async (t) => {
   t.is(obs.backend, 'legacy', obs.reason);
 });
 
-it('empty namespace → none, reason gives the host default from iptables --version', async (t) => {
+it('empty namespace → none; the host default read from the iptables link chain agrees with iptables --version', async (t) => {
   const ns = await testNetns(t);
-  const obs = await observeIptables(realExec, { ipv6: true, netns: ns.name });
+  const obs = await observeIptables(realExec, { ipv6: true, netns: ns.name, host: new HostRoot('/') });
   t.is(obs.backend, 'none', obs.reason);
   t.is(obs.snapshots.length, 4);
   t.true(obs.snapshots.every((s) => s.available && s.rules === 0));

@@ -4,6 +4,8 @@ import { decideBackend, isPrivilegeError, observeIptables, parseIptablesVersion 
 import type { BackendSnapshot } from '../../src/iptables/types.ts';
 import type { ObservedBackend } from '../../src/core/report.ts';
 import { scriptedExec } from './fake-exec.ts';
+import { HostRoot } from '../../src/host/root.ts';
+import { hostFixturePath } from '../fixtures/hosts/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -58,28 +60,34 @@ test('isPrivilegeError', (t) => {
   t.false(isPrivilegeError(undefined));
 });
 
-test('observeIptables runs both save binaries (no -w: save has none) and reads the host default', async (t) => {
+test('observeIptables runs both save binaries (no -w: save has none), nothing else, and reads the host default from its files', async (t) => {
   const exec = scriptedExec({
-    'iptables --version': { stdout: 'iptables v1.8.9 (nf_tables)\n' },
     'iptables-nft-save': { stdout: fixture('nft-kubelet.save'), stderr: fixture('nft-kubelet.stderr') },
     'iptables-legacy-save': { stdout: fixture('legacy-raw.save') },
   });
-  const obs = await observeIptables(exec, { ipv6: false });
+  const obs = await observeIptables(exec, { ipv6: false, host: new HostRoot(hostFixturePath('ubuntu-22.04')), savesFromHost: true });
   t.is(obs.backend, 'nft');
   t.is(obs.hostDefault, 'nft');
-  t.is(obs.hostVersion, 'iptables v1.8.9 (nf_tables)');
+  t.is(obs.hostVersion, 'iptables v1.8.9 (nf_tables)', 'the version from the nft save header');
   t.is(obs.unavailable, undefined);
-  t.deepEqual(exec.calls.map((c) => [c.file, ...c.args].join(' ')).sort(), ['iptables --version', 'iptables-legacy-save', 'iptables-nft-save']);
+  t.deepEqual(exec.calls.map((c) => [c.file, ...c.args].join(' ')).sort(), ['iptables-legacy-save', 'iptables-nft-save']);
   t.true(exec.calls.every((c) => typeof c.options?.timeoutMs === 'number'));
   const nft = obs.snapshots.find((s) => s.backend === 'nft')!;
   t.deepEqual(nft, { backend: 'nft', family: 'ipv4', available: true, rules: 3, tables: ['mangle', 'filter', 'nat'], canary: true, command: 'iptables-nft-save' });
   t.true(obs.evidence.some((e) => e.includes('iptables-nft-save: 3 rules') && e.includes('KUBE-IPTABLES-HINT in mangle') && e.includes('# Warning: iptables-legacy tables present')));
   t.true(obs.evidence.some((e) => e === '$ iptables-legacy-save: 1 rule (raw 1)'));
-  t.true(obs.evidence.includes('$ iptables --version: iptables v1.8.9 (nf_tables)'));
+  t.true(obs.evidence.includes('host iptables: /usr/sbin/iptables → /usr/sbin/xtables-nft-multi (/usr/sbin/iptables → /etc/alternatives/iptables, /etc/alternatives/iptables → /usr/sbin/iptables-nft, /usr/sbin/iptables-nft → xtables-nft-multi): nft'), obs.evidence.join('\n'));
+});
+
+test('observeIptables: below a mounted host root the saves are the container\'s, so no host version is claimed', async (t) => {
+  const exec = scriptedExec({ 'iptables-nft-save': { stdout: fixture('nft-kubelet.save') }, 'iptables-legacy-save': { stdout: '' } });
+  const obs = await observeIptables(exec, { ipv6: false, host: new HostRoot(hostFixturePath('ubuntu-22.04')) });
+  t.is(obs.hostDefault, 'nft');
+  t.is(obs.hostVersion, undefined);
 });
 
 test('observeIptables with ipv6 and a netns runs ip6tables variants through ip netns exec', async (t) => {
-  const exec = scriptedExec((line) => (line.startsWith('ip netns exec mp-x ') || line === 'iptables --version' ? { stdout: line.includes('ip6tables-legacy') ? '*nat\n-A OUTPUT -j RETURN\nCOMMIT\n' : '' } : undefined));
+  const exec = scriptedExec((line) => (line.startsWith('ip netns exec mp-x ') ? { stdout: line.includes('ip6tables-legacy') ? '*nat\n-A OUTPUT -j RETURN\nCOMMIT\n' : '' } : undefined));
   const obs = await observeIptables(exec, { ipv6: true, netns: 'mp-x' });
   t.deepEqual(exec.calls.map((c) => c.args.at(-1)).filter((a) => a?.includes('save')).sort(), ['ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables-legacy-save', 'iptables-nft-save']);
   t.is(obs.backend, 'legacy');
@@ -88,7 +96,6 @@ test('observeIptables with ipv6 and a netns runs ip6tables variants through ip n
 
 test('observeIptables: not root → unknown with unavailable set', async (t) => {
   const exec = scriptedExec({
-    'iptables --version': { stdout: 'iptables v1.8.9 (nf_tables)\n' },
     'iptables-nft-save': { exitCode: 4, stderr: 'iptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' },
     'iptables-legacy-save': { exitCode: 1, stderr: 'Failed to list table names in /proc/net/ip_tables_names: Permission denied\n' },
   });

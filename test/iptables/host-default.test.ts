@@ -1,0 +1,103 @@
+import test from 'ava';
+import { backendOfName, readHostIptablesDefault, versionFromSaveHeader } from '../../src/iptables/host-default.ts';
+import { HostRoot } from '../../src/host/root.ts';
+import { link, put, removeSandboxes, sandbox } from '../helpers/host-trees.ts';
+
+test.after.always(removeSandboxes);
+
+const PLACEHOLDER = 'fixture: only the name matters\n';
+
+test('Debian/Ubuntu/RHEL alternatives: the chain ends at xtables-nft-multi → nft, and the evidence shows every link', async (t) => {
+  const { root } = await sandbox();
+  await put(root, 'usr/sbin/xtables-nft-multi', PLACEHOLDER);
+  await link(root, 'usr/sbin/iptables-nft', 'xtables-nft-multi');
+  await link(root, 'etc/alternatives/iptables', '/usr/sbin/iptables-nft');
+  await link(root, 'usr/sbin/iptables', '/etc/alternatives/iptables');
+  const result = await readHostIptablesDefault(new HostRoot(root));
+  t.is(result.backend, 'nft');
+  t.is(
+    result.evidence,
+    'host iptables: /usr/sbin/iptables → /usr/sbin/xtables-nft-multi (/usr/sbin/iptables → /etc/alternatives/iptables, /etc/alternatives/iptables → /usr/sbin/iptables-nft, /usr/sbin/iptables-nft → xtables-nft-multi): nft',
+  );
+});
+
+test('the alternative switched to legacy → legacy', async (t) => {
+  const { root } = await sandbox();
+  await put(root, 'usr/sbin/xtables-legacy-multi', PLACEHOLDER);
+  await link(root, 'usr/sbin/iptables-legacy', 'xtables-legacy-multi');
+  await link(root, 'etc/alternatives/iptables', '/usr/sbin/iptables-legacy');
+  await link(root, 'usr/sbin/iptables', '/etc/alternatives/iptables');
+  t.is((await readHostIptablesDefault(new HostRoot(root))).backend, 'legacy');
+});
+
+test('an absolute link is resolved inside the host root, not on this machine', async (t) => {
+  const { root, outside } = await sandbox();
+  // The same absolute target exists outside the root as nft; inside, it is legacy.
+  await put(outside, 'usr/sbin/xtables-nft-multi', PLACEHOLDER);
+  await put(root, 'usr/sbin/xtables-legacy-multi', PLACEHOLDER);
+  await link(root, 'sbin/iptables', '/usr/sbin/xtables-legacy-multi');
+  const result = await readHostIptablesDefault(new HostRoot(root));
+  t.is(result.backend, 'legacy', result.evidence);
+  t.regex(result.evidence, /^host iptables: \/sbin\/iptables → \/usr\/sbin\/xtables-legacy-multi/);
+});
+
+test('iptables before 1.8 (xtables-multi) is legacy; a direct link to xtables-nft-multi is nft', async (t) => {
+  const old = await sandbox();
+  await put(old.root, 'sbin/xtables-multi', PLACEHOLDER);
+  await link(old.root, 'sbin/iptables', 'xtables-multi');
+  t.is((await readHostIptablesDefault(new HostRoot(old.root))).backend, 'legacy');
+  const talos = await sandbox();
+  await put(talos.root, 'usr/sbin/xtables-nft-multi', PLACEHOLDER);
+  await link(talos.root, 'usr/sbin/iptables', 'xtables-nft-multi');
+  t.is((await readHostIptablesDefault(new HostRoot(talos.root))).backend, 'nft');
+});
+
+test('a wrapper script, a dangling link, a directory or nothing at all: backend not known, and the evidence says why', async (t) => {
+  const wrapper = await sandbox();
+  await put(wrapper.root, 'usr/sbin/iptables-wrapper', '#!/bin/sh\n');
+  await link(wrapper.root, 'usr/sbin/iptables', 'iptables-wrapper');
+  const w = await readHostIptablesDefault(new HostRoot(wrapper.root));
+  t.is(w.backend, undefined);
+  t.regex(w.evidence, /not a link to an xtables binary/);
+
+  const dangling = await sandbox();
+  await link(dangling.root, 'usr/sbin/iptables', '/etc/alternatives/iptables');
+  const d = await readHostIptablesDefault(new HostRoot(dangling.root));
+  t.is(d.backend, undefined);
+  t.regex(d.evidence, /dangling link/);
+
+  const dir = await sandbox();
+  await put(dir.root, 'usr/sbin/iptables/x', PLACEHOLDER);
+  t.regex((await readHostIptablesDefault(new HostRoot(dir.root))).evidence, /directory, not a binary/);
+
+  const empty = await sandbox();
+  const e = await readHostIptablesDefault(new HostRoot(empty.root));
+  t.is(e.backend, undefined);
+  t.regex(e.evidence, /none of \/usr\/sbin\/iptables, \/sbin\/iptables/);
+});
+
+test('a link loop is reported in one line, not thrown', async (t) => {
+  const { root } = await sandbox();
+  await link(root, 'usr/sbin/iptables', 'iptables');
+  const result = await readHostIptablesDefault(new HostRoot(root));
+  t.is(result.backend, undefined);
+  t.regex(result.evidence, /too many levels of symbolic links/);
+  t.false(result.evidence.includes('\n'));
+});
+
+test('backendOfName, entry by entry', (t) => {
+  t.is(backendOfName('xtables-nft-multi'), 'nft');
+  t.is(backendOfName('xtables-legacy-multi'), 'legacy');
+  t.is(backendOfName('iptables-nft'), 'nft');
+  t.is(backendOfName('iptables-legacy'), 'legacy');
+  t.is(backendOfName('xtables-multi'), 'legacy');
+  t.is(backendOfName('iptables'), undefined);
+  t.is(backendOfName('iptables-nft-save'), undefined);
+});
+
+test('versionFromSaveHeader reads every save variant\'s header', (t) => {
+  t.is(versionFromSaveHeader('# Generated by iptables-nft-save v1.8.9 (nf_tables) on Mon Dec  7 04:38:18 2026\n*nat\n'), '1.8.9');
+  t.is(versionFromSaveHeader('# Generated by iptables-save v1.8.9 on Mon Dec  7 04:38:18 2026\n'), '1.8.9');
+  t.is(versionFromSaveHeader('# Generated by ip6tables-legacy-save v1.8.7 on x\n'), '1.8.7');
+  t.is(versionFromSaveHeader('*nat\nCOMMIT\n'), undefined);
+});
