@@ -2,7 +2,6 @@
  * Throwaway network namespaces through iproute2 (`ip netns add|exec|del`), so that probes never touch the
  * host's own tables. Every command goes through an Exec (argument arrays, timeouts).
  */
-import { randomBytes } from 'node:crypto';
 import type { Exec, ExecResult } from '../host/exec.ts';
 
 /** Namespace names we create start with this, so a leftover is recognisable as ours. */
@@ -12,7 +11,9 @@ const NETNS_TIMEOUT_MS = 5_000;
 
 /** A fresh, unique namespace name: `<prefix><8 hex>` (e.g. `mp-dry-1a2b3c4d`); at most 15 chars + prefix. */
 export function randomNetnsName(prefix = 'mp-dry-'): string {
-  return `${prefix}${randomBytes(4).toString('hex')}`;
+  // A name, not a secret: Math.random (seeded per process) avoids loading node:crypto on every check;
+  // a clash only makes `ip netns add` refuse, which the probe reports.
+  return `${prefix}${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
 }
 
 /** `[file, args]` of a command run inside the namespace, or unchanged when none is given. */
