@@ -1,6 +1,6 @@
 /** The API's cluster view (`GET /v1/nodes`, the dashboard) over the lean Kubernetes node list, in the API's vocabulary. */
 import type { NodeDirectory, NodeReadiness } from '../api/types.ts';
-import { MeshSchema, ObservedBackendSchema } from '../core/report.ts';
+import { MeshSchema, ObservedBackendSchema } from '../core/report-enums.ts';
 import type { KubeNodeApi } from '../kube/client.ts';
 import { ClusterView, nodeReadiness, type ClusterSnapshot, type NodeReadiness as KubeNodeReadiness } from '../kube/cluster-view.ts';
 

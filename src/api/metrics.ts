@@ -10,7 +10,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InitContainerFinding, Report } from '../core/report.ts';
-import { checkStatuses, moduleStates, observedBackends } from '../core/report.ts';
+import { checkStatuses, moduleStates, observedBackends } from '../core/report-enums.ts';
 
 /** How many distinct init-container findings are remembered for de-duplication. */
 const SEEN_FINDINGS_CAP = 10_000;

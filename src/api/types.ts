@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Report } from '../core/report.ts';
-import { VerdictSchema, MeshSchema, ObservedBackendSchema } from '../core/report.ts';
+import { VerdictSchema, MeshSchema, ObservedBackendSchema } from '../core/report-enums.ts';
 import type { PreflightMetrics } from './metrics.ts';
 
 /** The agent's reports: the last good one, and a way to run the checks again now. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CheckOptionsSchema, type CheckOptions } from '../core/options.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ListInterfaces } from '../host/ipv6-auto.ts';
-import { dataplanes, meshes } from '../core/report.ts';
+import { dataplanes, meshes } from '../core/report-enums.ts';
 
 /** Adds the shared check flags to a command. */
 export function addCheckFlags(command: Command): Command {

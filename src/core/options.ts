@@ -3,7 +3,7 @@
  * Validated with zod at the CLI boundary; the rest of the code receives a parsed CheckOptions.
  */
 import { z } from 'zod';
-import { DataplaneSchema, MeshSchema, OptionSourceSchema } from './report.ts';
+import { DataplaneSchema, MeshSchema, OptionSourceSchema } from './report-enums.ts';
 
 export const BackendChoiceSchema = z.enum(['auto', 'nft', 'legacy']);
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
