@@ -29,7 +29,7 @@ export interface CheckNodeDeps {
 }
 
 export async function checkNode(options: CheckOptions, deps: CheckNodeDeps = {}): Promise<Report> {
-  const host = new HostRoot(options.hostRoot);
+  const host = new HostRoot(options.hostRoot, { snapshot: true });
   const exec = deps.exec ?? realExec;
   const now = deps.now ?? (() => new Date());
   const facts = new HostFacts({ options, host, exec, knowledge: deps.knowledge });

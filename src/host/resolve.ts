@@ -61,8 +61,27 @@ export function describeLinks(steps: readonly LinkStep[]): string {
   return steps.map((s) => `${s.link} → ${s.target}`).join(', ');
 }
 
+/**
+ * What one walk may reuse from earlier walks: the lstat and readlink answers for components *above* the
+ * last one, keyed by their real path. Only for a short-lived reader (one check run): the last component is
+ * always looked at afresh, and the file opened at the end is verified through /proc/self/fd anyway.
+ */
+export interface WalkMemo {
+  lstat: Map<string, Promise<Stats | NodeJS.ErrnoException | undefined>>;
+  readlink: Map<string, Promise<string | NodeJS.ErrnoException>>;
+}
+
+export function newWalkMemo(): WalkMemo {
+  return { lstat: new Map(), readlink: new Map() };
+}
+
 /** Resolves hostPath below realRoot (which must itself be a real path: no link on it). */
-export async function resolveInRoot(realRoot: string, hostPath: string, options: { followFinal?: boolean } = {}): Promise<Resolution> {
+export async function resolveInRoot(
+  realRoot: string,
+  hostPath: string,
+  options: { followFinal?: boolean; memo?: WalkMemo } = {},
+): Promise<Resolution> {
+  const memo = options.memo;
   const followFinal = options.followFinal ?? true;
   const asked = normalizeHostPath(hostPath);
   if (hostPath.includes('\0')) throw new HostPathError('EINVAL', asked, `${JSON.stringify(asked)}: a host path cannot contain NUL`);
@@ -85,7 +104,7 @@ export async function resolveInRoot(realRoot: string, hostPath: string, options:
       continue;
     }
     const here = [...stack, name];
-    const stats = await lstatOrThrow(realOf(here), asked, hostOf(here));
+    const stats = await lstatOrThrow(realOf(here), asked, hostOf(here), pending.length > 0 ? memo : undefined);
     if (!stats) {
       return {
         hostPath: asked,
@@ -96,9 +115,7 @@ export async function resolveInRoot(realRoot: string, hostPath: string, options:
       };
     }
     if (stats.isSymbolicLink() && (pending.length > 0 || followFinal)) {
-      const target = await readlink(realOf(here)).catch((error: NodeJS.ErrnoException) => {
-        throw new HostPathError('EIO', asked, `${asked}: cannot read the link ${hostOf(here)}: ${error.code ?? error.message}`);
-      });
+      const target = await readlinkOrThrow(realOf(here), asked, hostOf(here), pending.length > 0 ? memo : undefined);
       viaLinks.push({ link: hostOf(here), target });
       if (viaLinks.length > MAX_LINK_EXPANSIONS) {
         throw new HostPathError(
@@ -137,16 +154,30 @@ export function typeOf(stats: Stats): EntryType {
   return 'unknown';
 }
 
-async function lstatOrThrow(real: string, asked: string, shown: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(real);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new HostPathError('ENOTDIR', asked, `${asked}: a component above ${shown} is not a directory`);
-    if (code === 'EACCES' || code === 'EPERM') throw new HostPathError('EACCES', asked, `${asked}: permission denied at ${shown}`);
-    throw new HostPathError('EIO', asked, `${asked}: cannot look at ${shown}: ${code ?? (error as Error).message}`);
+async function lstatOrThrow(real: string, asked: string, shown: string, memo?: WalkMemo): Promise<Stats | undefined> {
+  let answer = memo?.lstat.get(real);
+  if (answer === undefined) {
+    answer = lstat(real).catch((error: NodeJS.ErrnoException) => error);
+    memo?.lstat.set(real, answer);
   }
+  const result = await answer;
+  if (result === undefined || !(result instanceof Error)) return result;
+  const code = result.code;
+  if (code === 'ENOENT') return undefined;
+  if (code === 'ENOTDIR') throw new HostPathError('ENOTDIR', asked, `${asked}: a component above ${shown} is not a directory`);
+  if (code === 'EACCES' || code === 'EPERM') throw new HostPathError('EACCES', asked, `${asked}: permission denied at ${shown}`);
+  throw new HostPathError('EIO', asked, `${asked}: cannot look at ${shown}: ${code ?? result.message}`);
+}
+
+async function readlinkOrThrow(real: string, asked: string, shown: string, memo?: WalkMemo): Promise<string> {
+  let answer = memo?.readlink.get(real);
+  if (answer === undefined) {
+    answer = readlink(real).catch((error: NodeJS.ErrnoException) => error);
+    memo?.readlink.set(real, answer);
+  }
+  const result = await answer;
+  if (typeof result === 'string') return result;
+  throw new HostPathError('EIO', asked, `${asked}: cannot read the link ${shown}: ${result.code ?? result.message}`);
 }
 
 // Path of something absent: the rest of the walk applied lexically (`..` still stops at the root).

@@ -54,6 +54,8 @@ test('any tree of links: resolution stays inside the root, reads never see the m
         }
       }
       const host = new HostRoot(root);
+      // A check's snapshot root walks with a memo of the directories above each file: same answers, always.
+      const snapshot = new HostRoot(root, { snapshot: true });
       // Every entry made is queried too (directly, and as a directory to climb out of), besides the random paths.
       const made = entries.flatMap((e) => [`/${e.path.join('/')}`, `/${e.path.join('/')}/marker`, `/${e.path.join('/')}/../outside/marker`]);
       for (const query of [...queries, ...made]) {
@@ -66,6 +68,9 @@ test('any tree of links: resolution stays inside the root, reads never see the m
           if (!(error instanceof HostPathError)) throw error;
           if (error.message.includes('\n')) throw new Error(`not one line: ${error.message}`);
         }
+        const [plainWalk, memoWalk] = await Promise.all([host.resolve(query).catch(String), snapshot.resolve(query).catch(String)]);
+        const strip = (r: unknown) => (typeof r === 'string' ? r : { ...(r as object), stats: undefined });
+        if (JSON.stringify(strip(plainWalk)) !== JSON.stringify(strip(memoWalk))) throw new Error(`${query}: snapshot walk differs: ${JSON.stringify(strip(memoWalk))}`);
         if ((await readFile(path.join(root, query), 'utf8').catch(() => '')) === MARKER) escapesByOs += 1;
         const read = await host.read(query);
         if (read.ok && read.text.includes(MARKER)) throw new Error(`${query} read the marker outside the root`);

@@ -255,3 +255,36 @@ test('an unreadable file (mode 0600, read as uid 65534 through the built module)
   if (result.exitCode !== 0) return t.pass(`uid 65534 cannot run the built module here: ${result.stderr.split('\n')[0]}`);
   t.deepEqual(JSON.parse(result.stdout), { ok: false, hostPath: '/etc/os-release', absent: false, reason: '/etc/os-release: cannot read: EACCES' });
 });
+
+test('snapshot mode (one check run) reuses the directories on the way, never the file itself', async (t) => {
+  const { root } = await sandbox();
+  await put(root, 'etc/a/one', 'one\n');
+  await put(root, 'etc/a/two', 'two\n');
+  await link(root, 'lib', 'usr/lib');
+  await put(root, 'usr/lib/modules/6.1/modules.dep', 'dep\n');
+  const plain = new HostRoot(root);
+  const snapshot = new HostRoot(root, { snapshot: true });
+  for (const p of ['/etc/a/one', '/etc/a/two', '/lib/modules/6.1/modules.dep', '/lib/modules/6.1/absent', '/etc/a', '/lib']) {
+    const [a, b] = [await plain.resolve(p), await snapshot.resolve(p)];
+    t.deepEqual({ ...b, stats: undefined }, { ...a, stats: undefined }, p);
+  }
+  // The last component is looked at afresh: a file replaced by a link is seen as the link it now is.
+  await rm(path.join(root, 'etc/a/one'));
+  await symlink('two', path.join(root, 'etc/a/one'));
+  t.is((await snapshot.readText('/etc/a/one'))?.trim(), 'two');
+  t.is(snapshot.describe('/etc/a/one'), '/etc/a/one → /etc/a/two');
+});
+
+test('snapshot mode: a directory swapped for a link to outside after it was walked is still never read through', async (t) => {
+  const { root, outside } = await sandbox();
+  await put(root, 'etc/conf/file', 'inside\n');
+  await put(outside, 'file', 'MARKER outside the root\n');
+  const host = new HostRoot(root, { snapshot: true });
+  t.is((await host.readText('/etc/conf/file'))?.trim(), 'inside');
+  // The memo still says /etc/conf is a directory; the kernel would now follow the link out of the root.
+  await rename(path.join(root, 'etc/conf'), path.join(root, 'etc/conf.old'));
+  await symlink(outside, path.join(root, 'etc/conf'));
+  const read = await host.read('/etc/conf/file');
+  t.false(read.ok && read.text.includes('MARKER'), 'the file outside the root was read');
+  t.false(read.ok);
+});
