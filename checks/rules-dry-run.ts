@@ -30,7 +30,8 @@ export interface RulesDryRunFacts {
   autoload?: AutoloadJudgement;
 }
 
-const MODULES_LOAD_FILE = '/etc/modules-load.d/mesh-preflight.conf';
+// The file `mesh-preflight fix --persist` writes: both remedies name the same file.
+const MODULES_LOAD_FILE = PERSIST_FILE;
 
 /** Evaluates dry-run results (pure). */
 export function evaluateRulesDryRun(facts: Partial<RulesDryRunFacts>): CheckOutcome {

@@ -1,10 +1,10 @@
 /**
  * `GET /nodes/:name`: for this agent's own node, the full report (every check with its evidence and
- * the exact remediation in copyable `<pre><code>` blocks, modules, iptables modes, diagnosed
+ * the exact remediation in copyable `<pre><code>` blocks, modules, iptables modes, the mesh's modes, diagnosed
  * init-container failures); for a peer, what it published plus where to find its full report.
  */
 import type { NodeReadiness } from '../api/types.ts';
-import type { CheckResult, InitContainerFinding, Report } from '../core/report.ts';
+import type { CheckResult, InitContainerFinding, ModeReadiness, Report } from '../core/report.ts';
 import { html, type SafeHtml } from './html.ts';
 import { checkBadge, page, statusBadge, timeCell, valueList } from './layout.ts';
 import { rowFromReadiness, rowFromReport, type NodeRow } from './rows.ts';
@@ -92,6 +92,24 @@ ${ipt.legacyXtablesAvailable !== undefined ? html`<dt>Legacy xtables in kernel</
 <tbody>${modes}</tbody></table>`;
 }
 
+/** `sidecar · nft`, `ambient · native nftables`: a mode as the operator chooses it. */
+function modeName(m: ModeReadiness): string {
+  return `${m.dataplane} · ${m.nativeNftables ? 'native nftables' : m.backend}`;
+}
+
+/** report.modes: every mode of the mesh and whether it can run on this node ("which modes can run here"). */
+function meshModesTable(report: Report): SafeHtml {
+  const modes = report.modes ?? [];
+  if (modes.length === 0) return html`<p class="muted">No mesh modes in the report.</p>`;
+  const rows = modes.map((m) => html`<tr>
+<th scope="row">${modeName(m)}${m.selected ? html`<span class="tag">checked above</span>` : ''}</th>
+<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.probe ? html`${m.probe.ok ? 'applied' : 'failed'}: ${m.probe.detail}` : html`<span class="muted">not probed</span>`}</td><td>${m.notes.join(' ')}${m.autoload ? html`<div><span class="muted">Autoload by the mesh's pod:</span> ${m.autoload.value} — ${m.autoload.reason}</div>` : ''}</td>
+</tr>`);
+  return html`<table id="mesh-modes"><caption>Which ${report.mesh} modes can run on this node</caption>
+<thead><tr><th scope="col">Mode</th><th scope="col">Ready</th><th scope="col">Missing</th><th scope="col">Not loaded</th><th scope="col">Probe (--probe)</th><th scope="col">Notes</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
 /** The full report of this agent's own node; `published` is its cluster-view entry, when listed. */
 export function renderOwnNode(report: Report, published: NodeReadiness | undefined, now: number): string {
   // The report itself is the fresher, untruncated truth on this node; the cluster view may lag by
@@ -125,6 +143,8 @@ ${report.checks.map(checkArticle)}
 ${findings}
 <h2 id="iptables">iptables</h2>
 ${iptablesSection(report)}
+<h2 id="modes-h">Mesh modes</h2>
+${meshModesTable(report)}
 <h2 id="modules-h">Kernel modules</h2>
 ${modulesTable(report)}
 ${fixes}
