@@ -36,7 +36,8 @@ export const realExec: Exec = async (file, args, options = {}) => {
   const result = await execa(file, [...args], {
     reject: false,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    input: options.input,
+    // No input: the child gets no stdin pipe at all (one pipe and stream fewer per process).
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     env: options.env,
     extendEnv: true,
     maxBuffer: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER,
