@@ -19,15 +19,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../test/helpers/cli.ts';
+import { FLOOR_SCRIPT, SAVES, median } from './bench-floor.ts';
 
 const RATIO_TARGET = 2;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rssProbe = path.join(root, 'scripts/rss-probe.mjs');
 const pairs = Math.max(7, Number(process.argv[2] ?? 11));
 
-const SAVES = ['iptables-legacy-save', 'iptables-nft-save', 'ip6tables-legacy-save', 'ip6tables-nft-save'];
-const FLOOR_SCRIPT = `const { execFile } = require('node:child_process');
-Promise.all(${JSON.stringify(SAVES)}.map((f) => new Promise((r) => execFile(f, [], { maxBuffer: 16 << 20 }, () => r()))));`;
 
 interface Sample {
   ms: number;
@@ -55,12 +53,6 @@ function peakRss(file: string, args: string[]): number {
   }
   rmSync(dir, { recursive: true, force: true });
   return rssKiB / 1024;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const FLOOR: [string, string[]] = [process.execPath, ['-e', FLOOR_SCRIPT]];

@@ -19,12 +19,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CLI_PATH } from '../test/helpers/cli.ts';
+import { FLOOR_SCRIPT, SAVES, median } from './bench-floor.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Math.max(7, Number(process.argv[2] ?? 11));
-const SAVES = ['iptables-legacy-save', 'iptables-nft-save', 'ip6tables-legacy-save', 'ip6tables-nft-save'];
-const FLOOR_SCRIPT = `const { execFile } = require('node:child_process');
-Promise.all(${JSON.stringify(SAVES)}.map((f) => new Promise((r) => execFile(f, [], { maxBuffer: 16 << 20 }, () => r()))));`;
 
 /** The least program that parses flags as the CLI does and reads the four saves; `run` is the exec part. */
 function program(imports: string, run: string): string {
@@ -80,7 +78,6 @@ const time = ([file, args]: [string, string[]]) => {
   if (result.status !== 0 && file !== CLI_PATH) throw new Error(`${file} ${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
   return performance.now() - started;
 };
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 for (const command of Object.values(commands)) time(command); // warm the file cache
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
