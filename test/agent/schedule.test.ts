@@ -24,7 +24,9 @@ test('every runs repeatedly and stops', async (t) => {
   const ticker = every(5, 0, async () => {
     calls += 1;
   });
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  // Wait for three runs however slow the machine is (bounded), rather than a fixed 80 ms.
+  const deadline = Date.now() + 10_000;
+  while (calls < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   ticker.stop();
   const seen = calls;
   t.true(seen >= 3, `ran ${seen} times`);
