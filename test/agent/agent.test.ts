@@ -49,7 +49,7 @@ async function withAgent(
   return { fake, agent, kubeconfig };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -134,7 +134,7 @@ test('API server down at start: the API is still served, and the node is written
   ReportSchema.parse(await served.json());
   t.is((await fetch(`${agent.url}/healthz`)).status, 200);
   await fake.start();
-  await until(() => labels(fake)['mesh-preflight.io/ready'] === 'true', 8000);
+  await until(() => labels(fake)['mesh-preflight.io/ready'] === 'true', 30_000);
   t.pass('caught up after the API server returned');
 });
 

@@ -28,7 +28,7 @@ browserTest('the agent on the fake API server: its own failing node with the rem
   fake.addNode({ metadata: { name: 'peer-ready', labels: { 'mesh-preflight.io/ready': 'true', 'mesh-preflight.io/iptables-backend': 'nft', 'mesh-preflight.io/mesh': 'istio' } }, status: { conditions: [{ type: 'MeshPreflightReady', status: 'True', reason: 'MeshInterceptionReady', message: 'ready', lastHeartbeatTime: new Date().toISOString() }] } });
   fake.addNode({ metadata: { name: 'peer-new', labels: {} }, status: { conditions: [] } });
   agent = await startAgent(agentSettings({ recheckAuth: 'off' }), { kube: started.api, log: () => undefined, check: fixtureCheck({ current: 'lacks-module' }) });
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (fake.getNode('n1')?.metadata.labels['mesh-preflight.io/ready'] !== 'false' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
   const context = await (launched as Browser).newContext({ viewport: { width: 1280, height: 800 } });

@@ -129,7 +129,7 @@ test('watch ends with a 410 ERROR event when the resourceVersion was compacted',
   await fake.close();
 });
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');

@@ -38,7 +38,7 @@ const failedInit = (restartCount: number, mode: 'terminated' | 'crashloop') => (
 
 const podSpec = { nodeName: 'n1', initContainers: [{ name: 'istio-init' }, { name: 'istio-validation' }], containers: [{ name: 'app' }] };
 
-async function until(cond: () => boolean, ms = 4000): Promise<void> {
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -246,7 +246,7 @@ test('ztunnel in CrashLoopBackOff → finding from its previous run + MeshAgentF
   fake.addPod({ metadata: { name: 'productpage-v1-7f9c', namespace: 'default' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
   fake.addPod({ metadata: { name: 'ztunnel-9zq4m', namespace: 'istio-system' }, spec: agentSpec('istio-proxy'), status: { containerStatuses: [crash] } });
   fake.setPodLog('istio-system', 'ztunnel-9zq4m', 'istio-proxy', ipsetLog, { previous: true });
-  await until(() => watcher.findings().length === 1 && fake.events.length === 1, 10_000);
+  await until(() => watcher.findings().length === 1 && fake.events.length === 1, 30_000);
   await watcher.idle();
   t.is(watcher.findings().length, 1);
   t.like(watcher.findings()[0], { pod: 'ztunnel-9zq4m', container: 'istio-proxy', restartCount: 3, category: 'missing-kernel-module', nodeProblem: true });
@@ -312,7 +312,7 @@ test('the interval reads running agents by itself', async (t) => {
   fake.setPodLog('istio-system', 'ztunnel-abcde', 'istio-proxy', ipsetLog);
   const watcher = new InitContainerWatcher({ api, nodeName: 'n1', classify: c.classify, logMinIntervalMs: 0, reconnectDelayMs: 20, agentLogIntervalMs: 100 });
   watcher.start();
-  await until(() => watcher.findings().length === 1, 10_000);
+  await until(() => watcher.findings().length === 1, 30_000);
   t.is(watcher.findings()[0]!.pod, 'ztunnel-abcde');
   await watcher.stop();
   await fake.close();

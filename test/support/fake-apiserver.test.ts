@@ -108,7 +108,7 @@ test('401 without the token, 404 Status for a missing node, label selector on li
   await fake.close();
 });
 
-async function readLines(res: Response, n: number, timeoutMs = 2000): Promise<Array<{ type: string; object: Record<string, any> }>> {
+async function readLines(res: Response, n: number, timeoutMs = 10_000): Promise<Array<{ type: string; object: Record<string, any> }>> {
   const reader = res.body!.getReader();
   const out: Array<{ type: string; object: Record<string, any> }> = [];
   let buf = '';
