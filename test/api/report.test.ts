@@ -20,6 +20,24 @@ test('GET /v1/report returns the latest report, valid against ReportSchema', asy
   t.is(body.verdict, 'degraded');
 });
 
+test('GET /v1/report serves one report\'s JSON from one validation, and the next run\'s report as soon as there is one', async (t) => {
+  const first = buildReport({ checks: [check('kernel', 'pass')] });
+  const reports = new FakeReports(first);
+  const app = serverFor(t, { reports });
+  const a = await app.inject({ method: 'GET', url: '/v1/report' });
+  const b = await app.inject({ method: 'GET', url: '/v1/report' });
+  t.is(a.headers['content-type'], 'application/json; charset=utf-8');
+  t.is(a.body, b.body);
+  t.deepEqual(ReportSchema.parse(a.json()), first);
+  reports.current = buildReport({ checks: [check('kernel', 'fail', 'too old')], generatedAt: '2025-01-02T04:00:00.000Z' });
+  const c = await app.inject({ method: 'GET', url: '/v1/report' });
+  t.is(c.json().verdict, 'not-ready');
+  t.is(c.json().generatedAt, '2025-01-02T04:00:00.000Z');
+  // A report object is validated before its first byte goes out, also when it arrives later.
+  reports.current = { ...buildReport(), verdict: 'sort-of' } as unknown as ReturnType<typeof buildReport>;
+  assertApiError(t, await app.inject({ method: 'GET', url: '/v1/report' }), 500, 'internal');
+});
+
 test('GET /v1/report answers 500 without details when the report breaks the contract', async (t) => {
   const broken = { ...buildReport(), verdict: 'sort-of' } as unknown as ReturnType<typeof buildReport>;
   const app = serverFor(t, { reports: new FakeReports(broken) });
