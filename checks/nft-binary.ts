@@ -8,7 +8,7 @@
 import type { Check, CheckOutcome } from '../src/core/check.ts';
 import type { NftBinaryFacts } from '../src/core/facts.ts';
 import type { CheckOptions } from '../src/core/options.ts';
-import { olderVersion } from '../src/core/modes-section.ts';
+import { nftOnNode, olderVersion } from '../src/core/modes-section.ts';
 
 export interface NftBinaryCheckFacts {
   /** The node's nft: read only where the node's own nft writes the rules (sidecar with --cni). */
@@ -51,11 +51,6 @@ export function evaluateNftBinary(facts: Partial<NftBinaryCheckFacts>, options: 
     };
   }
   return { status: 'pass', summary: `the node's nft ${nft.version} meets the minimum ${minNft.version} (the CNI plugin runs it on the host)`, evidence, remediation: [] };
-}
-
-/** Whether the node's own nft writes the rules: the sidecar CNI plugin runs on the host (istio/istio#57978). */
-export function nftOnNode(options: Pick<CheckOptions, 'cni' | 'dataplane'>): boolean {
-  return options.cni && options.dataplane === 'sidecar';
 }
 
 /** The nft-binary check. */

@@ -5,10 +5,10 @@
  * watch nodes; get pods and pods/log). Each subcommand loads its own modules when it runs. Exit codes:
  * 0 done, 1 the cluster said no (not found, forbidden, unreachable), 2 bad input; errors are one line.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { ExitError, UsageError } from '../core/errors.ts';
+import { Command, Option } from 'commander';
+import { UsageError } from '../core/errors.ts';
 import { packageVersion } from './version.ts';
-import { runProgram } from './run-program.ts';
+import { exitWith, runProgram } from './run-program.ts';
 
 const NAME = 'kubectl-mesh_preflight';
 
@@ -102,31 +102,15 @@ export function buildPlugin(): Command {
 }
 
 export function pluginMain(argv: string[] = process.argv): Promise<number> {
-  return runProgram(buildPlugin(), argv, exitCodeFor);
+  return runProgram(buildPlugin(), argv, NAME, requestFailed);
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError) {
-    process.stderr.write(`${NAME}: ${error.message}\n`);
-    return 2;
-  }
-  if (error instanceof ExitError) {
-    if (error.message !== `exit ${error.exitCode}`) process.stderr.write(`${NAME}: ${error.message.split('\n')[0]}\n`);
-    return error.exitCode;
-  }
-  // The API server or the network said no (LeanReadError and the like): one line, exit 1, as kubectl.
+/** The API server or the network said no (LeanReadError and the like): one line, exit 1, as kubectl. */
+function requestFailed(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${NAME}: ${message.split('\n')[0]}\n`);
   if (process.env['MESH_PREFLIGHT_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }
 
-pluginMain().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  () => {
-    process.exitCode = 2;
-  },
-);
+exitWith(pluginMain());

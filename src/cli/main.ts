@@ -3,12 +3,12 @@
  * The CLI shell: argv → command. The one place where errors become exit codes:
  * 0 ready (or degraded without --strict), 1 not ready, 2 usage or internal error.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { addCheckFlags, parseCheckFlags } from './check-flags.ts';
 import { colorWanted } from './render.ts';
 import { packageVersion } from './version.ts';
 import { ExitError, UsageError } from '../core/errors.ts';
-import { runProgram } from './run-program.ts';
+import { exitWith, runProgram } from './run-program.ts';
 
 function outputOption(): Option {
   return new Option('--output <format>', 'table or json (default: table on a TTY, json otherwise)').choices(['table', 'json']);
@@ -194,33 +194,15 @@ function explicitCheckOptions(cmd: Command): string[] {
 }
 
 export function main(argv: string[] = process.argv): Promise<number> {
-  return runProgram(buildProgram(), argv, exitCodeFor);
+  return runProgram(buildProgram(), argv, 'mesh-preflight', internalError);
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ExitError) {
-    if (error.message !== `exit ${error.exitCode}`) process.stderr.write(`mesh-preflight: ${error.message.split('\n')[0]}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof CommanderError) {
-    // commander already printed its one-line message; help and version are successes.
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  if (error instanceof UsageError) {
-    process.stderr.write(`mesh-preflight: ${error.message}\n`);
-    return 2;
-  }
+/** Anything else is a bug: one line, exit 2 (the stack with MESH_PREFLIGHT_DEBUG). */
+function internalError(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mesh-preflight: internal error: ${message.split('\n')[0]} (please report it)\n`);
   if (process.env['MESH_PREFLIGHT_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 2;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  () => {
-    process.exitCode = 2;
-  },
-);
+exitWith(main());

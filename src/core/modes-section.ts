@@ -53,8 +53,8 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
     notes.push(requirements.unavailable);
   }
   if (requirements.engine === 'nftables' && requirements.minNft) {
-    // Only the sidecar CNI plugin runs the node's own nft; elsewhere the mesh's image brings its own, and `nft` is not run.
-    if (options.cni && mode.dataplane === 'sidecar') {
+    // Elsewhere the mesh's image brings its own nft, and the node's is not run.
+    if (nftOnNode({ cni: options.cni, dataplane: mode.dataplane })) {
       const nft = await facts.nftBinary();
       if (nft.where === 'host' && (nft.version === undefined || olderVersion(nft.version, requirements.minNft.version))) blocked = true;
       notes.push(`the CNI plugin runs the node's nft, which must be ≥ ${requirements.minNft.version}: ${nft.evidence}`);
@@ -93,6 +93,11 @@ export async function modeReadiness(facts: Facts, options: CheckOptions, mode: M
     requirements,
   };
   return entry;
+}
+
+/** Whether the node's own nft writes the rules: the sidecar CNI plugin runs on the host (istio/istio#57978). */
+export function nftOnNode(options: Pick<CheckOptions, 'cni' | 'dataplane'>): boolean {
+  return options.cni && options.dataplane === 'sidecar';
 }
 
 /** `1.0.0` < `1.0.1` (every component; compareVersions only looks at X.Y). */

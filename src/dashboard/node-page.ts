@@ -74,12 +74,17 @@ function modulesTable(report: Report): SafeHtml {
 <tbody>${rows}</tbody></table>`;
 }
 
+/** A mode's autoload judgement under its notes (iptables modes and mesh modes alike). */
+function autoloadNote(autoload: { value: string; reason: string } | undefined): SafeHtml | '' {
+  return autoload ? html`<div><span class="muted">Autoload by the mesh's pod:</span> ${autoload.value} — ${autoload.reason}</div>` : '';
+}
+
 function iptablesSection(report: Report): SafeHtml {
   const ipt = report.iptables;
   if (ipt === undefined) return html`<p class="muted">No iptables information in the report.</p>`;
   const modes = ipt.modes.map((m) => html`<tr>
 <th scope="row">${m.backend}${m.backend === ipt.meshBackend ? html`<span class="tag">mesh uses</span>` : ''}</th>
-<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.unknown.join(', ')}</td><td>${m.notes.join(' ')}${m.autoload ? html`<div><span class="muted">Autoload by the mesh's pod:</span> ${m.autoload.value} — ${m.autoload.reason}</div>` : ''}</td>
+<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.unknown.join(', ')}</td><td>${m.notes.join(' ')}${autoloadNote(m.autoload)}</td>
 </tr>`);
   return html`<dl class="facts">
 <dt>Node's rules</dt><dd>${ipt.backend}</dd>
@@ -103,7 +108,7 @@ function meshModesTable(report: Report): SafeHtml {
   if (modes.length === 0) return html`<p class="muted">No mesh modes in the report.</p>`;
   const rows = modes.map((m) => html`<tr>
 <th scope="row">${modeName(m)}${m.selected ? html`<span class="tag">checked above</span>` : ''}</th>
-<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.probe ? html`${m.probe.ok ? 'applied' : 'failed'}: ${m.probe.detail}` : html`<span class="muted">not probed</span>`}</td><td>${m.notes.join(' ')}${m.autoload ? html`<div><span class="muted">Autoload by the mesh's pod:</span> ${m.autoload.value} — ${m.autoload.reason}</div>` : ''}</td>
+<td>${m.ready ? 'yes' : 'no'}</td><td>${m.missing.join(', ')}</td><td>${m.notLoaded.join(', ')}</td><td>${m.probe ? html`${m.probe.ok ? 'applied' : 'failed'}: ${m.probe.detail}` : html`<span class="muted">not probed</span>`}</td><td>${m.notes.join(' ')}${autoloadNote(m.autoload)}</td>
 </tr>`);
   return html`<table id="mesh-modes"><caption>Which ${report.mesh} modes can run on this node</caption>
 <thead><tr><th scope="col">Mode</th><th scope="col">Ready</th><th scope="col">Missing</th><th scope="col">Not loaded</th><th scope="col">Probe (--probe)</th><th scope="col">Notes</th></tr></thead>

@@ -67,7 +67,7 @@ export function describeLinks(steps: readonly LinkStep[]): string {
  * always looked at afresh, and the file opened at the end is verified through /proc/self/fd anyway.
  */
 export interface WalkMemo {
-  lstat: Map<string, Promise<Stats | NodeJS.ErrnoException | undefined>>;
+  lstat: Map<string, Promise<Stats | NodeJS.ErrnoException>>;
   readlink: Map<string, Promise<string | NodeJS.ErrnoException>>;
 }
 
@@ -154,14 +154,19 @@ export function typeOf(stats: Stats): EntryType {
   return 'unknown';
 }
 
-async function lstatOrThrow(real: string, asked: string, shown: string, memo?: WalkMemo): Promise<Stats | undefined> {
-  let answer = memo?.lstat.get(real);
+/** The answer for `key` from the memo, or a fresh one (kept there when there is a memo); errors are answers too. */
+function remembered<T>(memo: Map<string, Promise<T | NodeJS.ErrnoException>> | undefined, key: string, ask: () => Promise<T>): Promise<T | NodeJS.ErrnoException> {
+  let answer = memo?.get(key);
   if (answer === undefined) {
-    answer = lstat(real).catch((error: NodeJS.ErrnoException) => error);
-    memo?.lstat.set(real, answer);
+    answer = ask().catch((error: NodeJS.ErrnoException) => error);
+    memo?.set(key, answer);
   }
-  const result = await answer;
-  if (result === undefined || !(result instanceof Error)) return result;
+  return answer;
+}
+
+async function lstatOrThrow(real: string, asked: string, shown: string, memo?: WalkMemo): Promise<Stats | undefined> {
+  const result = await remembered(memo?.lstat, real, () => lstat(real));
+  if (!(result instanceof Error)) return result;
   const code = result.code;
   if (code === 'ENOENT') return undefined;
   if (code === 'ENOTDIR') throw new HostPathError('ENOTDIR', asked, `${asked}: a component above ${shown} is not a directory`);
@@ -170,12 +175,7 @@ async function lstatOrThrow(real: string, asked: string, shown: string, memo?: W
 }
 
 async function readlinkOrThrow(real: string, asked: string, shown: string, memo?: WalkMemo): Promise<string> {
-  let answer = memo?.readlink.get(real);
-  if (answer === undefined) {
-    answer = readlink(real).catch((error: NodeJS.ErrnoException) => error);
-    memo?.readlink.set(real, answer);
-  }
-  const result = await answer;
+  const result = await remembered(memo?.readlink, real, () => readlink(real));
   if (typeof result === 'string') return result;
   throw new HostPathError('EIO', asked, `${asked}: cannot read the link ${shown}: ${result.code ?? result.message}`);
 }

@@ -85,19 +85,6 @@ function versionOf(backend: RuleBackend, saves: ReadonlyArray<{ backend: RuleBac
   return version === undefined ? undefined : `iptables v${version} (${backend === 'nft' ? 'nf_tables' : 'legacy'})`;
 }
 
-/** `iptables v1.8.9 (nf_tables)` → nft; `(legacy)` → legacy; a pre-1.8 `iptables v1.6.1` is legacy only. */
-export function parseIptablesVersion(text: string): { version?: string; backend?: RuleBackend } {
-  const match = /\bv(\d+)\.(\d+)(?:\.(\d+))?(?:\s+\(([^)]+)\))?/.exec(text);
-  if (!match) return {};
-  const version = `${match[1]}.${match[2]}${match[3] === undefined ? '' : `.${match[3]}`}`;
-  const mode = match[4]?.toLowerCase();
-  if (mode === 'nf_tables') return { version, backend: 'nft' };
-  if (mode === 'legacy') return { version, backend: 'legacy' };
-  const major = Number(match[1]);
-  const minor = Number(match[2]);
-  return major === 1 && minor < 8 ? { version, backend: 'legacy' } : { version };
-}
-
 /**
  * Decides the node's backend from save snapshots, following kubernetes-sigs/iptables-wrappers:
  * 1. kubelet's canary chains (KUBE-IPTABLES-HINT / KUBE-KUBELET-CANARY) decide, nft checked first

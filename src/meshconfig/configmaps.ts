@@ -130,22 +130,29 @@ function readIstioCni(cm: ConfigMap, options: ClusterOptions, evidence: string[]
   }
 }
 
-function readIstioMesh(cm: ConfigMap, options: ClusterOptions, evidence: string[], warnings: string[]): void {
-  const text = cm.data['mesh'];
-  if (text === undefined) return;
+/** A ConfigMap key holding YAML, parsed and validated; absent, not YAML or not `what` → undefined (with a warning). */
+function yamlKey<T>(cm: ConfigMap, key: string, schema: z.ZodType<T>, what: string, warnings: string[]): T | undefined {
+  const text = cm.data[key];
+  if (text === undefined) return undefined;
   let raw: unknown;
   try {
     raw = parseYaml(text, { maxAliasCount: 50 }) ?? {};
   } catch (error) {
-    warnings.push(`${where(cm, 'mesh')}: not YAML (${(error as Error).message.split('\n')[0]}); ignored`);
-    return;
+    warnings.push(`${where(cm, key)}: not YAML (${(error as Error).message.split('\n')[0]}); ignored`);
+    return undefined;
   }
-  const parsed = IstioMeshSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    warnings.push(`${where(cm, 'mesh')}: unexpected MeshConfig (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); ignored`);
-    return;
+    warnings.push(`${where(cm, key)}: unexpected ${what} (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); ignored`);
+    return undefined;
   }
-  const dc = parsed.data.defaultConfig;
+  return parsed.data;
+}
+
+function readIstioMesh(cm: ConfigMap, options: ClusterOptions, evidence: string[], warnings: string[]): void {
+  const mesh = yamlKey(cm, 'mesh', IstioMeshSchema, 'MeshConfig', warnings);
+  if (mesh === undefined) return;
+  const dc = mesh.defaultConfig;
   const mode = dc?.interceptionMode;
   if (mode === 'REDIRECT' || mode === 'TPROXY') {
     options.interception = mode === 'TPROXY' ? 'tproxy' : 'redirect';
@@ -160,21 +167,8 @@ function readIstioMesh(cm: ConfigMap, options: ClusterOptions, evidence: string[
 }
 
 function readLinkerd(cm: ConfigMap, options: ClusterOptions, evidence: string[], warnings: string[]): void {
-  const text = cm.data['values'];
-  if (text === undefined) return;
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 50 }) ?? {};
-  } catch (error) {
-    warnings.push(`${where(cm, 'values')}: not YAML (${(error as Error).message.split('\n')[0]}); ignored`);
-    return;
-  }
-  const parsed = LinkerdValuesSchema.safeParse(raw);
-  if (!parsed.success) {
-    warnings.push(`${where(cm, 'values')}: unexpected values (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); ignored`);
-    return;
-  }
-  const v = parsed.data;
+  const v = yamlKey(cm, 'values', LinkerdValuesSchema, 'values', warnings);
+  if (v === undefined) return;
   if (v.cniEnabled !== undefined) {
     options.cni = v.cniEnabled;
     evidence.push(`${where(cm, 'values')} cniEnabled=${v.cniEnabled}: cni ${v.cniEnabled}`);

@@ -3,7 +3,8 @@
  * written with the real binaries, then the observation must find them where they are.
  */
 import { realExec } from '../../src/host/exec.ts';
-import { observeIptables, parseIptablesVersion } from '../../src/iptables/observe.ts';
+import { observeIptables } from '../../src/iptables/observe.ts';
+import { parseIptablesVersion } from '../helpers/iptables-version.ts';
 import { HostRoot } from '../../src/host/root.ts';
 import { testNetns } from '../helpers/netns.ts';
 import { needs } from '../helpers/requirements.ts';

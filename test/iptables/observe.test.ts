@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { decideBackend, isPrivilegeError, observeIptables, parseIptablesVersion } from '../../src/iptables/observe.ts';
+import { decideBackend, isPrivilegeError, observeIptables } from '../../src/iptables/observe.ts';
+import { parseIptablesVersion } from '../helpers/iptables-version.ts';
 import type { BackendSnapshot } from '../../src/iptables/types.ts';
 import type { ObservedBackend } from '../../src/core/report.ts';
 import { scriptedExec } from './fake-exec.ts';
